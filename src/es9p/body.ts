@@ -1,0 +1,101 @@
+/**
+ * Reading and checking ES9+ answers: bounded body reading, JSON parsing, an HTML error page
+ * summarised to one line, and the binary fields (strict base64 of the DER, returned as the raw
+ * bytes received) and hex transaction ids.
+ */
+import { LpaError } from '../errors.js';
+import { isHex } from '../util/hex.js';
+
+/** Largest answer accepted (a bound profile package is tens to hundreds of KiB in base64). */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** Reads at most `max` bytes of a body stream; more is ES9_BAD_RESPONSE. */
+export async function readBounded(body: AsyncIterable<Uint8Array>, fn: string, max = MAX_BODY_BYTES): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.length;
+    if (total > max) {
+      throw new LpaError('ES9_BAD_RESPONSE', `${fn}: the SM-DP+ answer is larger than ${max} bytes`, { function: fn, limit: max });
+    }
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** One readable line from an error body: the HTML <title>/<h1> or text, tags stripped, truncated. */
+export function summarizeBody(text: string, max = 160): string {
+  const pick = (re: RegExp) => re.exec(text)?.[1];
+  let s = /<[a-z!]/i.test(text) ? (pick(/<title[^>]*>([\s\S]*?)<\/title>/i) ?? pick(/<h1[^>]*>([\s\S]*?)<\/h1>/i) ?? text) : text;
+  s = s
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/[\u0000-\u001f\u007f\s]+/g, ' ')
+    .trim();
+  if (s.length === 0) return '(empty body)';
+  return s.length > max ? `${s.slice(0, max)}...` : s;
+}
+
+/** Parses a JSON object answer; anything else is ES9_BAD_RESPONSE. */
+export function parseJsonObject(raw: Buffer, fn: string, httpStatus: number): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch (e) {
+    throw new LpaError(
+      'ES9_BAD_RESPONSE',
+      `${fn}: the SM-DP+ answer is not valid JSON: ${summarizeBody(raw.toString('utf8'), 80)}`,
+      { function: fn, httpStatus },
+      { cause: e },
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new LpaError('ES9_BAD_RESPONSE', `${fn}: the SM-DP+ answer is not a JSON object`, { function: fn, httpStatus });
+  }
+  return value as Record<string, unknown>;
+}
+
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** A required base64 field, decoded to the exact bytes sent; ES9_BAD_RESPONSE naming the field otherwise. */
+export function base64Field(body: Record<string, unknown>, field: string, fn: string): Uint8Array {
+  const v = body[field];
+  if (v === undefined || v === null) {
+    throw new LpaError('ES9_BAD_RESPONSE', `${fn}: the SM-DP+ answer lacks ${field}`, { function: fn, field });
+  }
+  if (typeof v !== 'string' || v.length === 0 || !BASE64_RE.test(v)) {
+    throw new LpaError('ES9_BAD_RESPONSE', `${fn}: ${field} in the SM-DP+ answer is not valid base64`, { function: fn, field });
+  }
+  return new Uint8Array(Buffer.from(v, 'base64'));
+}
+
+/** Encodes raw DER bytes for an ES9+ request body. */
+export function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/**
+ * The answer's transactionId (hex, 1-16 bytes, kept as sent). When `expected` is given, a missing
+ * id is tolerated but a different one is ES9_BAD_RESPONSE.
+ */
+export function transactionIdField(body: Record<string, unknown>, fn: string, expected?: string): string {
+  const v = body.transactionId;
+  if (v === undefined && expected !== undefined) return expected;
+  if (typeof v !== 'string' || v.length < 2 || v.length > 32 || !isHex(v)) {
+    throw new LpaError('ES9_BAD_RESPONSE', `${fn}: transactionId in the SM-DP+ answer is missing or not 1-16 bytes of hex`, {
+      function: fn,
+      field: 'transactionId',
+    });
+  }
+  if (expected !== undefined && v.toUpperCase() !== expected.toUpperCase()) {
+    throw new LpaError('ES9_BAD_RESPONSE', `${fn}: the SM-DP+ answered for transaction ${v}, not ${expected}`, {
+      function: fn,
+      field: 'transactionId',
+    });
+  }
+  return v;
+}
