@@ -1,0 +1,363 @@
+/**
+ * The ISD-R channel over AT: +CCHO/+CGLA/+CCHC, falling back to +CSIM (MANAGE CHANNEL + SELECT)
+ * on modules without logical-channel commands. Rides out SIM resets: the channel is marked lost
+ * on a reset URC or a CME 10/13/14 answer and reopened before the next APDU.
+ */
+import type { ApduChannel, ChannelStats, ModemControl, TransmitOptions } from '../../src/apdu/channel.js';
+import { transmitWithChaining } from '../../src/apdu/getResponse.js';
+import { LpaError, isLpaError } from '../../src/errors.js';
+import { toHex } from '../../src/util/hex.js';
+import {
+  INS_STORE_DATA,
+  ISDR_AID_HEX,
+  MANAGE_CHANNEL_OPEN,
+  MAX_SHORT_APDU,
+  TERMINAL_CAPABILITY,
+  claForChannel,
+  manageChannelClose,
+  selectIsdr,
+  swOf,
+} from './cla.js';
+import type { AtEngine } from './engine.js';
+import { cmeNumber, decodeIccidEf, parseCcho, parseCgla, parseCrsm, parseCsim, parseIccidLine } from './lines.js';
+import { SimState } from './simstate.js';
+import type { VendorProfile } from './vendors.js';
+
+export type ChannelTransport = 'cgla' | 'csim';
+
+export interface AtEuiccChannelOptions {
+  /** Channel id a previous run left open (from the agent's state): closed before opening. */
+  staleChannelId?: string;
+  /** Ids to close before opening when none is remembered (default 1..4, if the vendor allows). */
+  staleScanIds?: readonly string[];
+  /** Deadline for the SIM to come back when reopening after a reset (default 60 s). */
+  simReadyTimeoutMs?: number;
+  /** AT+CPIN? polling interval while waiting for the SIM (default 1 s). */
+  pollIntervalMs?: number;
+  /** Deadline of an APDU's AT command unless transmit() says otherwise (default: engine's). */
+  apduTimeoutMs?: number;
+  /** Skip +CCHO and use +CSIM from the start. */
+  forceCsim?: boolean;
+}
+
+/** Module says the command is unknown or not allowed: ERROR, CME 3/4, COMMAND NOT SUPPORT. */
+function isUnsupported(e: unknown): boolean {
+  if (isLpaError(e, 'AT_ERROR') || isLpaError(e, 'AT_NOT_SUPPORTED')) return true;
+  if (isLpaError(e, 'AT_CME_ERROR')) {
+    const n = cmeNumber(e.details.cme as number | string | undefined);
+    return n === 3 || n === 4;
+  }
+  return false;
+}
+
+/** CME 10/13/14: the SIM is absent, failing or busy (typically restarting). */
+function simResetCme(e: unknown): number | undefined {
+  if (!isLpaError(e, 'AT_CME_ERROR')) return undefined;
+  const n = cmeNumber(e.details.cme as number | string | undefined);
+  return n === 10 || n === 13 || n === 14 ? n : undefined;
+}
+
+export class AtEuiccChannel implements ApduChannel, ModemControl {
+  readonly vendor: VendorProfile;
+  private readonly engine: AtEngine;
+  private readonly opts: AtEuiccChannelOptions;
+  private readonly sim: SimState;
+  private id: string | undefined;
+  private mode: ChannelTransport | undefined;
+  private lost = false;
+  private staleDone = false;
+  private preferCsim: boolean;
+  private cglaWorks = false;
+  private counters = { apdus: 0, storeDataBlocks: 0 };
+
+  constructor(engine: AtEngine, vendor: VendorProfile, options: AtEuiccChannelOptions = {}) {
+    this.engine = engine;
+    this.vendor = vendor;
+    this.opts = options;
+    this.preferCsim = options.forceCsim ?? false;
+    this.sim = new SimState(engine, vendor, options.pollIntervalMs ?? 1000);
+    this.sim.onLost(() => {
+      if (this.id !== undefined) this.lost = true;
+    });
+  }
+
+  /** Session id of the open channel (a CCHO id or Sierra handle, or the +CSIM channel number). */
+  get channelId(): string | undefined {
+    return this.id;
+  }
+
+  get transport(): ChannelTransport | undefined {
+    return this.mode;
+  }
+
+  /** True after a SIM reset closed the channel; the next transmit reopens it. */
+  get isLost(): boolean {
+    return this.lost;
+  }
+
+  /** Largest command APDU this transport takes (the vendor's +CSIM line limit, else 261). */
+  get maxApduBytes(): number {
+    return this.mode === 'csim' && this.vendor.csimMaxApduBytes ? this.vendor.csimMaxApduBytes : MAX_SHORT_APDU;
+  }
+
+  async open(): Promise<void> {
+    if (this.id !== undefined && !this.lost) return;
+    if (this.lost) this.forget();
+    await this.closeStale();
+    if (!this.preferCsim) {
+      try {
+        const res = await this.engine.send(`AT+CCHO="${ISDR_AID_HEX}"`, { prefix: '+CCHO', bare: (l) => /^"?[0-9A-Fa-f]{1,16}"?$/.test(l) });
+        const line = res.lines[res.lines.length - 1];
+        if (line === undefined) throw new LpaError('AT_BAD_RESPONSE', 'module answered OK to +CCHO without a channel id');
+        this.id = parseCcho(line);
+        this.mode = 'cgla';
+      } catch (e) {
+        if (!isUnsupported(e)) throw this.openError(e, '+CCHO');
+        this.preferCsim = true;
+      }
+    }
+    if (this.id === undefined) await this.openCsim();
+    this.lost = false;
+    if (this.vendor.terminalCapability) {
+      try {
+        await this.exchange(TERMINAL_CAPABILITY, undefined);
+      } catch (e) {
+        if (isLpaError(e, 'PORT_CLOSED')) throw e;
+        // optional: a card that rejects it still works
+      }
+    }
+  }
+
+  async transmit(apdu: Uint8Array, options: TransmitOptions = {}): Promise<Uint8Array> {
+    if (apdu.length < 4 || apdu.length > MAX_SHORT_APDU) {
+      throw new LpaError('APDU_INVALID', `command APDU of ${apdu.length} bytes (must be 4..${MAX_SHORT_APDU})`);
+    }
+    if (this.lost) await this.recover();
+    else if (this.id === undefined) await this.open();
+    try {
+      return await this.exchange(apdu, options.timeoutMs);
+    } catch (e) {
+      if (isLpaError(e, 'PORT_CLOSED')) throw e;
+      const cme = simResetCme(e);
+      if (cme === undefined && !this.lost) throw e;
+      this.lost = true;
+      const storeData = apdu[1] === INS_STORE_DATA;
+      // CME 10/14: the module did not pass the command to the SIM, so it never executed
+      if (cme === 10 || cme === 14) {
+        await this.recover();
+        return this.exchange(apdu, options.timeoutMs);
+      }
+      if (!isLpaError(e)) throw e;
+      throw new LpaError(
+        'CHANNEL_CLOSED',
+        storeData
+          ? 'the SIM reset while a STORE DATA was in flight; it may have executed, so it was not resent (the channel reopens on the next command)'
+          : `the SIM reset during the APDU (${e.message}); the channel reopens on the next command`,
+        { ...e.details, ins: toHex(apdu.subarray(1, 2)) },
+        { cause: e },
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    const id = this.id;
+    const mode = this.mode;
+    this.forget();
+    if (id === undefined || this.lost || !this.engine.isOpen) {
+      this.lost = false;
+      return;
+    }
+    try {
+      if (mode === 'csim') await this.csimRaw(manageChannelClose(Number(id)));
+      else if (this.vendor.cchc !== 'missing') await this.engine.send(`AT+CCHC=${id}`);
+    } catch {
+      // the module may have dropped the channel already
+    }
+  }
+
+  /** Stops listening to the engine's URCs. */
+  dispose(): void {
+    this.sim.dispose();
+  }
+
+  waitSimReady(timeoutMs: number): Promise<void> {
+    return this.sim.waitReady(timeoutMs);
+  }
+
+  async restartSim(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    if (this.id !== undefined) this.lost = true;
+    for (const cmd of this.vendor.restartSim) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new LpaError('SIM_NOT_READY', `SIM restart did not finish within ${timeoutMs} ms`, { timeoutMs });
+      await this.engine.send(cmd, { timeoutMs: Math.min(remaining, 30_000) });
+    }
+    await this.sim.waitReady(Math.max(1, deadline - Date.now()));
+  }
+
+  async readIccid(): Promise<string | undefined> {
+    const v = this.vendor.iccid;
+    if (v) {
+      try {
+        const res = await this.engine.send(v.command, { prefix: v.prefix, bare: (l) => /^"?\d{18,20}F*"?$/i.test(l) });
+        const line = res.lines[0];
+        if (line !== undefined) return parseIccidLine(line);
+      } catch (e) {
+        if (!isUnsupported(e)) throw e;
+      }
+    }
+    try {
+      const res = await this.engine.send('AT+CRSM=176,12258,0,0,10', { prefix: '+CRSM' });
+      const line = res.lines[0];
+      if (line === undefined) return undefined;
+      const ans = parseCrsm(line);
+      if (ans.sw1 !== 0x90 || ans.data.length !== 10) return undefined;
+      return decodeIccidEf(ans.data);
+    } catch (e) {
+      if (isUnsupported(e)) return undefined;
+      throw e;
+    }
+  }
+
+  stats(): ChannelStats {
+    const e = this.engine.stats();
+    return {
+      atCommands: e.commands,
+      apdus: this.counters.apdus,
+      storeDataBlocks: this.counters.storeDataBlocks,
+      bytesToModule: e.bytesToModule,
+      bytesFromModule: e.bytesFromModule,
+    };
+  }
+
+  private forget(): void {
+    this.id = undefined;
+    this.mode = undefined;
+  }
+
+  private openError(e: unknown, what: string): LpaError {
+    const cme = simResetCme(e);
+    if (cme !== undefined && isLpaError(e)) {
+      return new LpaError('SIM_NOT_READY', `SIM not ready for ${what} (+CME ERROR: ${String(e.details.cme)})`, e.details, { cause: e });
+    }
+    if (isLpaError(e) && (e.code === 'PORT_CLOSED' || e.code === 'AT_TIMEOUT' || e.code === 'CHANNEL_OPEN_FAILED')) return e;
+    const msg = e instanceof Error ? e.message : String(e);
+    return new LpaError('CHANNEL_OPEN_FAILED', `cannot open a channel to the ISD-R with ${what}: ${msg}`, isLpaError(e) ? e.details : {}, { cause: e });
+  }
+
+  /** Closes channels a crashed run may have left open; errors ignored. Once per channel object. */
+  private async closeStale(): Promise<void> {
+    if (this.staleDone || this.preferCsim || this.vendor.cchc === 'missing') return;
+    this.staleDone = true;
+    const remembered = this.opts.staleChannelId;
+    const ids = remembered !== undefined ? [remembered] : this.vendor.cchc === 'ok' ? (this.opts.staleScanIds ?? ['1', '2', '3', '4']) : [];
+    for (const id of ids) {
+      try {
+        await this.engine.send(`AT+CCHC=${id}`);
+      } catch (e) {
+        if (isLpaError(e, 'PORT_CLOSED')) throw e;
+      }
+    }
+  }
+
+  private async openCsim(): Promise<void> {
+    let resp: Uint8Array;
+    try {
+      resp = await this.csimRaw(MANAGE_CHANNEL_OPEN);
+    } catch (e) {
+      if (isUnsupported(e)) {
+        throw new LpaError('CHANNEL_OPEN_FAILED', 'the module supports neither +CCHO/+CGLA nor +CSIM: no way to reach the eUICC', isLpaError(e) ? e.details : {}, { cause: e });
+      }
+      throw this.openError(e, '+CSIM MANAGE CHANNEL');
+    }
+    const sw = swOf(resp);
+    if (sw !== '9000' || resp.length !== 3 || resp[0]! < 1 || resp[0]! > 19) {
+      throw new LpaError('CHANNEL_OPEN_FAILED', `MANAGE CHANNEL over +CSIM failed (answer ${toHex(resp)})`, { sw });
+    }
+    const ch = resp[0]!;
+    const select = selectIsdr(ch);
+    let selResp: Uint8Array;
+    try {
+      selResp = await transmitWithChaining((a) => this.csimRaw(a), select, select[0]!);
+    } catch (e) {
+      await this.csimRaw(manageChannelClose(ch)).catch(() => undefined);
+      throw this.openError(e, '+CSIM SELECT ISD-R');
+    }
+    if (swOf(selResp) !== '9000') {
+      await this.csimRaw(manageChannelClose(ch)).catch(() => undefined);
+      throw new LpaError('CHANNEL_OPEN_FAILED', `SELECT ISD-R on channel ${ch} failed with SW ${swOf(selResp)}`, { sw: swOf(selResp) });
+    }
+    this.id = String(ch);
+    this.mode = 'csim';
+  }
+
+  /** Reopens the channel after a SIM reset: waits for the SIM, then opens within the deadline. */
+  private async recover(): Promise<void> {
+    const total = this.opts.simReadyTimeoutMs ?? 60_000;
+    const deadline = Date.now() + total;
+    this.forget();
+    await this.sim.waitReady(total);
+    for (;;) {
+      try {
+        await this.open();
+        return;
+      } catch (e) {
+        if (!isLpaError(e, 'SIM_NOT_READY') || Date.now() >= deadline) throw e;
+        await this.sim.waitReady(Math.max(1, deadline - Date.now()));
+        await new Promise((r) => setTimeout(r, Math.min(this.opts.pollIntervalMs ?? 1000, Math.max(0, deadline - Date.now()))));
+      }
+    }
+  }
+
+  /** One APDU with 61xx / 6Cxx handling on the current transport. */
+  private async exchange(apdu: Uint8Array, timeoutMs: number | undefined): Promise<Uint8Array> {
+    const timeout = timeoutMs ?? this.opts.apduTimeoutMs;
+    if (this.mode === 'csim') {
+      const ch = Number(this.id);
+      const patched = new Uint8Array(apdu);
+      patched[0] = claForChannel(apdu[0]!, ch);
+      return transmitWithChaining((a) => this.csimRaw(a, timeout), patched, patched[0]!);
+    }
+    try {
+      const resp = await transmitWithChaining((a) => this.cglaRaw(a, timeout), apdu, apdu[0]!);
+      this.cglaWorks = true;
+      return resp;
+    } catch (e) {
+      if (this.cglaWorks || !isUnsupported(e)) throw e;
+      // +CCHO worked but +CGLA does not exist here: the APDU never reached the card
+      const id = this.id;
+      this.forget();
+      if (this.vendor.cchc !== 'missing') await this.engine.send(`AT+CCHC=${id}`).catch(() => undefined);
+      this.preferCsim = true;
+      await this.openCsim();
+      return this.exchange(apdu, timeoutMs);
+    }
+  }
+
+  private count(apdu: Uint8Array): void {
+    this.counters.apdus++;
+    if (apdu[1] === INS_STORE_DATA) this.counters.storeDataBlocks++;
+  }
+
+  private async cglaRaw(apdu: Uint8Array, timeoutMs?: number): Promise<Uint8Array> {
+    const hex = toHex(apdu);
+    this.count(apdu);
+    const res = await this.engine.send(`AT+CGLA=${this.id},${hex.length},"${hex}"`, { prefix: '+CGLA', timeoutMs });
+    const line = res.lines[res.lines.length - 1];
+    if (line === undefined) throw new LpaError('AT_BAD_RESPONSE', 'module answered OK to +CGLA without a response APDU');
+    return parseCgla(line);
+  }
+
+  private async csimRaw(apdu: Uint8Array, timeoutMs?: number): Promise<Uint8Array> {
+    const max = this.vendor.csimMaxApduBytes ?? MAX_SHORT_APDU;
+    if (apdu.length > max) {
+      throw new LpaError('APDU_INVALID', `APDU of ${apdu.length} bytes exceeds this module's +CSIM limit of ${max} bytes`, { limit: max });
+    }
+    const hex = toHex(apdu);
+    this.count(apdu);
+    const res = await this.engine.send(`AT+CSIM=${hex.length},"${hex}"`, { prefix: '+CSIM', timeoutMs });
+    const line = res.lines[res.lines.length - 1];
+    if (line === undefined) throw new LpaError('AT_BAD_RESPONSE', 'module answered OK to +CSIM without a response APDU');
+    return parseCsim(line);
+  }
+}
