@@ -157,6 +157,14 @@ export class VirtualModem extends EventEmitter {
     else this.startSimReset();
   }
 
+  /** Ends a running SIM-reset window now (deterministic tests); no-op when none runs. */
+  finishSimReset(): void {
+    const t = this.resetTimer;
+    if (!t) return;
+    this.clearLater(t);
+    this.simReady();
+  }
+
   /** USB unplug: open ports fail, new opens fail until `reappear()`. */
   vanish(): void {
     if (this._vanished) return;
@@ -301,13 +309,15 @@ export class VirtualModem extends EventEmitter {
       this.vanish();
       this.vanishedByReset = true;
     }
-    this.resetTimer = this.later(this.state.quirks.simResetMs, () => {
-      this.resetTimer = undefined;
-      if (this.vanishedByReset) this.reappear();
-      if (this.state.sim === 'resetting') this.state.sim = 'ready';
-      this.injectUrc(...this.vendor.simReadyUrcs);
-      this.emit('sim-ready');
-    });
+    this.resetTimer = this.later(this.state.quirks.simResetMs, () => this.simReady());
+  }
+
+  private simReady(): void {
+    this.resetTimer = undefined;
+    if (this.vanishedByReset) this.reappear();
+    if (this.state.sim === 'resetting') this.state.sim = 'ready';
+    this.injectUrc(...this.vendor.simReadyUrcs);
+    this.emit('sim-ready');
   }
 
   private simOff(): void {
