@@ -251,6 +251,8 @@ export function validateState(json: unknown, path = '<memory>'): EuiccState {
   if (!Array.isArray(json.profiles)) throw bad(path, 'profiles must be an array');
   const profiles = json.profiles.map((p, i) => validateProfile(p, path, `profiles[${i}]`));
   if (profiles.filter((p) => p.state === 'enabled').length > 1) throw bad(path, 'more than one profile is enabled');
+  if (new Set(profiles.map((p) => p.iccid)).size !== profiles.length) throw bad(path, 'two profiles share an ICCID');
+  if (new Set(profiles.map((p) => p.isdpAid)).size !== profiles.length) throw bad(path, 'two profiles share an ISD-P AID');
   if (!Array.isArray(json.notifications)) throw bad(path, 'notifications must be an array');
   const notifications = json.notifications.map((n, i) => validateNotification(n, path, `notifications[${i}]`));
   const nextSeqNumber = json.nextSeqNumber;

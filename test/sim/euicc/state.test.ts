@@ -67,6 +67,7 @@ describe('virtual eUICC state', () => {
     ['bad EID', JSON.stringify({ ...factoryState(), eid: '1234' })],
     ['bad ICCID', JSON.stringify({ ...factoryState(), profiles: [{ ...factoryState().profiles[0], iccid: 'x' }] })],
     ['two enabled', JSON.stringify({ ...factoryState(), profiles: [factoryState().profiles[0], { ...factoryState().profiles[0], iccid: '8988307000000000024' }] })],
+    ['duplicate ICCID', JSON.stringify({ ...factoryState(), profiles: [factoryState().profiles[0], { ...factoryState().profiles[0], state: 'disabled', isdpAid: 'A0000005591010FFFFFFFF8900001100' }] })],
     ['bad notification', JSON.stringify({ ...factoryState(), notifications: [{ seqNumber: -1 }] })],
     ['array', '[]'],
   ])('rejects a state file with %s as CONFIG_INVALID', (_name, text) => {

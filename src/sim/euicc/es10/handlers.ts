@@ -5,15 +5,34 @@
 
 import { configuredAddressesHandler } from './configuredAddresses.js';
 import type { Es10Handler } from './context.js';
+import { deleteProfileHandler } from './deleteProfile.js';
+import { disableProfileHandler } from './disableProfile.js';
+import { enableProfileHandler } from './enableProfile.js';
 import { euiccChallengeHandler } from './euiccChallenge.js';
 import { euiccInfo1Handler } from './euiccInfo1.js';
 import { getEidHandler } from './getEid.js';
+import { listNotificationHandler } from './listNotification.js';
+import { memoryResetHandler } from './memoryReset.js';
+import { removeNotificationHandler } from './removeNotification.js';
+import { retrieveNotificationsListHandler } from './retrieveNotificationsList.js';
 import { setDefaultDpAddressHandler } from './setDefaultDpAddress.js';
+import { setNicknameHandler } from './setNickname.js';
 
 export const ES10_HANDLERS: readonly Es10Handler[] = [
-  getEidHandler,
-  euiccInfo1Handler,
-  euiccChallengeHandler,
+  // ES10a
   configuredAddressesHandler,
   setDefaultDpAddressHandler,
+  // ES10b
+  euiccInfo1Handler,
+  euiccChallengeHandler,
+  listNotificationHandler,
+  retrieveNotificationsListHandler,
+  removeNotificationHandler,
+  // ES10c
+  getEidHandler,
+  enableProfileHandler,
+  disableProfileHandler,
+  deleteProfileHandler,
+  setNicknameHandler,
+  memoryResetHandler,
 ];

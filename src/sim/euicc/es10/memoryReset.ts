@@ -1,0 +1,22 @@
+/** ES10c eUICCMemoryReset (BF34): deletes operational / test profiles and/or the default SM-DP+. */
+
+import { decodeMemoryResetRequest, encodeMemoryResetResponse, TAG_MEMORY_RESET } from '../../../es10/memoryReset.js';
+import { memoryReset } from '../profiles.js';
+import type { Es10Handler } from './context.js';
+
+export const memoryResetHandler: Es10Handler = {
+  name: 'eUICCMemoryReset',
+  tag: TAG_MEMORY_RESET,
+  handle(request, ctx) {
+    const { resetOptions } = decodeMemoryResetRequest(request);
+    const opts = new Set<string>(resetOptions);
+    const out = memoryReset(ctx.store.state, {
+      deleteOperationalProfiles: opts.has('deleteOperationalProfiles'),
+      deleteFieldLoadedTestProfiles: opts.has('deleteFieldLoadedTestProfiles'),
+      resetDefaultSmdpAddress: opts.has('resetDefaultSmdpAddress'),
+    });
+    if (out.result === 'ok') ctx.store.save();
+    if (out.enabledDeleted) ctx.requestRefresh();
+    return encodeMemoryResetResponse({ result: out.result });
+  },
+};

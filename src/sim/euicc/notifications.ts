@@ -1,0 +1,88 @@
+/**
+ * The eUICC's pending notifications: building and signing OtherSignedNotification for
+ * enable/disable/delete, queueing, and reading the NotificationMetadata back out of what is stored.
+ */
+
+import { LpaError } from '../../errors.js';
+import { encodeSignature } from '../../es10/common.js';
+import { encodeNotificationMetadata, type NotificationMetadata } from '../../es10/notificationMetadata.js';
+import type { NotificationEvent } from '../../es10/results.js';
+import { encodeOtherSignedNotification } from '../../es10/retrieveNotificationsList.js';
+import { parseTlv } from '../../es10/tlv.js';
+import type { Es10Context } from './es10/context.js';
+import type { EuiccIdentity } from './identity.js';
+import type { Notify } from './profiles.js';
+import type { EuiccStateStore, NotificationOperation, StoredNotification, StoredProfile } from './state.js';
+
+export const OPERATION_EVENTS: Record<NotificationOperation, NotificationEvent> = {
+  install: 'notificationInstall',
+  enable: 'notificationEnable',
+  disable: 'notificationDisable',
+  delete: 'notificationDelete',
+};
+
+export function operationOfEvent(event: string): NotificationOperation | undefined {
+  for (const [op, ev] of Object.entries(OPERATION_EVENTS)) if (ev === event) return op as NotificationOperation;
+  return undefined;
+}
+
+/**
+ * OtherSignedNotification ::= SEQUENCE { NotificationMetadata, 5F37 signature over the metadata DER,
+ * eUICC certificate, EUM certificate }.
+ */
+export function signOtherNotification(identity: EuiccIdentity, md: NotificationMetadata): Uint8Array {
+  const mdDer = encodeNotificationMetadata(md);
+  return encodeOtherSignedNotification({
+    tbsOtherNotification: mdDer,
+    euiccNotificationSignature: encodeSignature(identity.sign(mdDer)),
+    euiccCertificate: identity.euiccCertificate,
+    eumCertificate: identity.eumCertificate,
+  });
+}
+
+/** Appends an already signed notification (e.g. a ProfileInstallationResult) to the queue. */
+export function addPendingNotification(store: EuiccStateStore, n: StoredNotification): void {
+  store.state.notifications.push(n);
+}
+
+/** Signs and queues the notification for `op` on `profile`; nothing when it has no address for `op`. */
+export function queueNotification(store: EuiccStateStore, identity: EuiccIdentity, profile: StoredProfile, op: NotificationOperation): StoredNotification | undefined {
+  const address = profile.notificationConfigurationInfo[op];
+  if (!address) return undefined;
+  const seqNumber = store.takeSeqNumber();
+  const der = signOtherNotification(identity, {
+    seqNumber,
+    profileManagementOperation: OPERATION_EVENTS[op],
+    notificationAddress: address,
+    iccid: profile.iccid,
+  });
+  const n: StoredNotification = { seqNumber, operation: op, address, iccid: profile.iccid, signedDer: Buffer.from(der).toString('base64') };
+  addPendingNotification(store, n);
+  return n;
+}
+
+/** The `Notify` callback profile operations use, bound to a handler's context. */
+export function notifier(ctx: Pick<Es10Context, 'store' | 'identity'>): Notify {
+  return (profile, op) => {
+    queueNotification(ctx.store, ctx.identity, profile, op);
+  };
+}
+
+export function pendingNotificationDer(n: StoredNotification): Uint8Array {
+  return new Uint8Array(Buffer.from(n.signedDer, 'base64'));
+}
+
+/**
+ * The NotificationMetadata (BF2F) element inside a stored notification, byte-for-byte: the first
+ * element of an OtherSignedNotification, or ProfileInstallationResult BF37 > BF27 > BF2F.
+ */
+export function storedMetadataDer(n: StoredNotification): Uint8Array {
+  let t = parseTlv(pendingNotificationDer(n), 'pending notification');
+  if (t.tag === 0xbf37) {
+    const data = t.children.find((c) => c.tag === 0xbf27);
+    if (data) t = data;
+  }
+  const md = t.children.find((c) => c.tag === 0xbf2f);
+  if (!md) throw new LpaError('INTERNAL', `stored notification ${n.seqNumber} holds no NotificationMetadata`, { seqNumber: n.seqNumber });
+  return md.raw.slice();
+}
