@@ -105,7 +105,11 @@ export class CloudHttp {
     this.dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 4_000, connections: 4 });
   }
 
+  private closed = false;
+
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     if (this.ownDispatcher) await this.dispatcher.close();
   }
 
@@ -262,26 +266,35 @@ export class CloudHttp {
     if (this.opts.userAgent) headers['user-agent'] = this.opts.userAgent;
     if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
     const timeout = this.opts.timeoutMs ?? 30_000;
-    const res = await request(url, {
-      method: method as Dispatcher.HttpMethod,
-      headers,
-      body,
-      signal,
-      dispatcher: this.dispatcher,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-    });
-    const limit = this.opts.maxBodyBytes ?? 4 * 1024 * 1024;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += (chunk as Buffer).length;
-      if (size > limit) {
-        res.body.destroy();
-        throw new LpaError('CLOUD_BAD_RESPONSE', `${this.service}: answer larger than ${limit} bytes`, { httpStatus: res.statusCode });
+    // Our own timer (undici's timeouts are coarse): covers headers and the whole body.
+    const timer = new AbortController();
+    const t = setTimeout(() => timer.abort(), timeout);
+    const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
+    try {
+      const res = await request(url, {
+        method: method as Dispatcher.HttpMethod,
+        headers,
+        body,
+        signal: combined,
+        dispatcher: this.dispatcher,
+      });
+      const limit = this.opts.maxBodyBytes ?? 4 * 1024 * 1024;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > limit) {
+          res.body.destroy();
+          throw new LpaError('CLOUD_BAD_RESPONSE', `${this.service}: answer larger than ${limit} bytes`, { httpStatus: res.statusCode });
+        }
+        chunks.push(chunk as Buffer);
       }
-      chunks.push(chunk as Buffer);
+      return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') };
+    } catch (e) {
+      if (timer.signal.aborted && !signal?.aborted) throw Object.assign(new Error(`no answer within ${timeout} ms`), { code: 'UND_ERR_HEADERS_TIMEOUT', cause: e });
+      throw e;
+    } finally {
+      clearTimeout(t);
     }
-    return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') };
   }
 }
