@@ -25,7 +25,7 @@ export interface TrustStoreOptions {
 export interface TrustStore {
   /** All trusted roots as PEM. */
   readonly certificates: readonly string[];
-  /** How many roots came from each source. */
+  /** How many roots came from each source (the system set without repeats). */
   readonly counts: { gsmaCi: number; system: number; extra: number };
   /** One secure context for every connection made with this store (built lazily, once). */
   secureContext(): SecureContext;
@@ -43,6 +43,17 @@ function pemBlocks(text: string): string[] {
   return text.match(PEM_RE) ?? [];
 }
 
+/** Certificates without repeats (same base64 body), first occurrence kept. */
+function unique(pems: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return pems.filter((pem) => {
+    const key = pem.replace(/-----[A-Z ]+-----|\s+/g, '');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function systemRoots(): string[] {
   if (systemCache) return systemCache;
   const roots = [...rootCertificates];
@@ -54,8 +65,9 @@ function systemRoots(): string[] {
       // An unreadable OS bundle is not fatal: Node's own roots remain.
     }
   }
-  systemCache = roots;
-  return roots;
+  // The OS bundle mostly repeats Node's list: duplicates only slow every secure context down.
+  systemCache = unique(roots);
+  return systemCache;
 }
 
 function gsmaCiRoots(): string[] {
@@ -93,7 +105,7 @@ export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
   const gsma = options.gsmaCi === false ? [] : gsmaCiRoots();
   const system = options.system === false ? [] : systemRoots();
   const extra = (options.caFiles ?? []).flatMap((f) => readCaFile(f));
-  const certificates = [...gsma, ...system, ...extra];
+  const certificates = unique([...gsma, ...system, ...extra]);
   let context: SecureContext | undefined;
   return {
     certificates,
