@@ -7,14 +7,16 @@
  * Parsing keeps raw byte slices (the LPA forwards them to the eUICC unchanged) and bounds every
  * length. `bppSequences` gives the STORE DATA command payloads in the order the eUICC expects them.
  * The SM-DP+ side (`buildBoundProfilePackage`) protects the parts with a BSP session.
- * The minimal bounded TLV reader used here lives in src/crypto/tlv.ts.
+ * Parsing uses the bounded ES10 TLV walker (src/es10/tlv.ts); encoding the small TLV writer of
+ * src/crypto/tlv.ts.
  */
 
 import { LpaError } from '../errors.js';
-import { concatBytes, toHex } from '../util/hex.js';
+import { concatBytes } from '../util/hex.js';
 import { BspSession } from '../crypto/bsp.js';
 import { ecdsaSign, ecdsaVerify, OTPK_TAG, SIGNATURE_TAG } from '../crypto/ecdsa.js';
-import { childrenOf, encodeTlv, readSingleTlv, type Tlv } from '../crypto/tlv.js';
+import { encodeTlv } from '../crypto/tlv.js';
+import { parseTlv, tagHex, type Tlv } from './tlv.js';
 import type { KeyObject } from 'node:crypto';
 
 export const TAG_BPP = 0xbf36;
@@ -53,22 +55,25 @@ function fail(message: string, details: Record<string, unknown> = {}): LpaError 
   return new LpaError('ASN1_DECODE', `BoundProfilePackage: ${message}`, { function: 'LoadBoundProfilePackage', ...details });
 }
 
+/** Tag and length bytes of a walked element. */
+function headerOf(t: Tlv): Uint8Array {
+  return t.raw.subarray(0, t.raw.length - t.value.length);
+}
+
 function group(t: Tlv, itemTag: number): BppGroup {
-  const items = childrenOf(t, MAX_ITEMS);
-  for (const it of items) {
-    if (it.tag !== itemTag) {
-      throw fail(`group ${t.tag.toString(16).toUpperCase()} holds tag ${it.tag.toString(16).toUpperCase()}, expected ${itemTag.toString(16).toUpperCase()}`);
-    }
+  if (!t.constructed) throw fail(`group ${tagHex(t.tag)} must be constructed`);
+  if (t.children.length > MAX_ITEMS) throw fail(`group ${tagHex(t.tag)} holds more than ${MAX_ITEMS} TLVs`);
+  for (const it of t.children) {
+    if (it.tag !== itemTag) throw fail(`group ${tagHex(t.tag)} holds tag ${tagHex(it.tag)}, expected ${tagHex(itemTag)}`);
   }
-  return { raw: t.raw, header: t.header, items: items.map((i) => i.raw) };
+  return { raw: t.raw, header: headerOf(t), items: t.children.map((i) => i.raw) };
 }
 
 /** Parses a BPP (untrusted bytes): structure and tags are checked, contents are not decrypted. */
 export function parseBoundProfilePackage(der: Uint8Array): BoundProfilePackage {
-  const top = readSingleTlv(der, 'BoundProfilePackage');
-  if (top.tag !== TAG_BPP) throw fail(`expected tag BF36, found ${top.tag.toString(16).toUpperCase()}`);
-  const parts = childrenOf(top, 8);
-  const [bf23, a0, a1, ...rest] = parts;
+  const top = parseTlv(der, 'BoundProfilePackage');
+  if (top.tag !== TAG_BPP) throw fail(`expected tag BF36, found ${tagHex(top.tag)}`);
+  const [bf23, a0, a1, ...rest] = top.children;
   if (!bf23 || bf23.tag !== TAG_INITIALISE_SECURE_CHANNEL) throw fail('the first element must be InitialiseSecureChannel (BF23)');
   if (!a0 || a0.tag !== 0xa0) throw fail('firstSequenceOf87 (A0) missing');
   if (!a1 || a1.tag !== 0xa1) throw fail('sequenceOf88 (A1) missing');
@@ -76,10 +81,10 @@ export function parseBoundProfilePackage(der: Uint8Array): BoundProfilePackage {
   let a3: Tlv | undefined;
   if (rest.length === 2 && rest[0]!.tag === 0xa2 && rest[1]!.tag === 0xa3) [a2, a3] = rest;
   else if (rest.length === 1 && rest[0]!.tag === 0xa3) a3 = rest[0];
-  if (!a3) throw fail(`unexpected elements after A1: ${rest.map((t) => t.tag.toString(16).toUpperCase()).join(', ') || 'none'} (expected [A2] A3)`);
+  if (!a3) throw fail(`unexpected elements after A1: ${rest.map((t) => tagHex(t.tag)).join(', ') || 'none'} (expected [A2] A3)`);
   const bpp: BoundProfilePackage = {
     raw: top.raw,
-    header: top.header,
+    header: headerOf(top),
     initialiseSecureChannel: bf23.raw,
     configureIsdp: group(a0, 0x87),
     storeMetadata: group(a1, 0x88),
@@ -137,19 +142,19 @@ export interface InitialiseSecureChannel {
 }
 
 export function parseInitialiseSecureChannel(der: Uint8Array): InitialiseSecureChannel {
-  const top = readSingleTlv(der, 'InitialiseSecureChannelRequest');
-  if (top.tag !== TAG_INITIALISE_SECURE_CHANNEL) throw fail(`InitialiseSecureChannel: expected tag BF23, found ${top.tag.toString(16).toUpperCase()}`);
-  const f = childrenOf(top, 16);
+  const top = parseTlv(der, 'InitialiseSecureChannelRequest');
+  if (top.tag !== TAG_INITIALISE_SECURE_CHANNEL) throw fail(`InitialiseSecureChannel: expected tag BF23, found ${tagHex(top.tag)}`);
+  const f = top.children;
   const byTag = (tag: number): Tlv => {
     const t = f.find((x) => x.tag === tag);
-    if (!t) throw fail(`InitialiseSecureChannel: field ${tag.toString(16).toUpperCase()} missing`);
+    if (!t) throw fail(`InitialiseSecureChannel: field ${tagHex(tag)} missing`);
     return t;
   };
   const opId = byTag(0x82).value;
-  const crt = childrenOf(byTag(0xa6), 8);
+  const crt = byTag(0xa6).children;
   const crtField = (tag: number): Uint8Array => {
     const t = crt.find((x) => x.tag === tag);
-    if (!t) throw fail(`InitialiseSecureChannel: controlRefTemplate field ${tag.toString(16).toUpperCase()} missing`);
+    if (!t) throw fail(`InitialiseSecureChannel: controlRefTemplate field ${tagHex(tag)} missing`);
     return t.value;
   };
   const keyType = crtField(0x80);
@@ -169,7 +174,7 @@ export function parseInitialiseSecureChannel(der: Uint8Array): InitialiseSecureC
     hostId,
     smdpOtpk: byTag(OTPK_TAG).value,
     smdpSign: sign.value,
-    signedFields: top.value.subarray(0, sign.start),
+    signedFields: top.raw.subarray(headerOf(top).length, sign.offset),
   };
 }
 
@@ -213,9 +218,9 @@ export function encodeReplaceSessionKeys(k: ReplaceSessionKeys): Uint8Array {
 }
 
 export function parseReplaceSessionKeys(der: Uint8Array): ReplaceSessionKeys {
-  const t = readSingleTlv(der, 'ReplaceSessionKeysRequest');
-  if (t.tag !== TAG_REPLACE_SESSION_KEYS) throw fail(`ReplaceSessionKeys: expected tag BF26, found ${t.tag.toString(16).toUpperCase()}`);
-  const f = childrenOf(t, 8);
+  const t = parseTlv(der, 'ReplaceSessionKeysRequest');
+  if (t.tag !== TAG_REPLACE_SESSION_KEYS) throw fail(`ReplaceSessionKeys: expected tag BF26, found ${tagHex(t.tag)}`);
+  const f = t.children;
   const get = (tag: number, name: string): Uint8Array => {
     const v = f.find((x) => x.tag === tag)?.value;
     if (!v || v.length !== 16) throw fail(`ReplaceSessionKeys: ${name} (${tag.toString(16)}) missing or not 16 bytes`);
@@ -311,8 +316,8 @@ export function buildBoundProfilePackage(input: BuildBppInput): Uint8Array {
   const size = input.segmentSize ?? 1020;
   if (!Number.isInteger(size) || size < 1 || size > 4000) throw new LpaError('ASN1_ENCODE', `BPP segment size must be 1..4000, got ${size}`);
   if (input.profile.length === 0) throw new LpaError('ASN1_ENCODE', 'BPP: the profile is empty');
-  const bf23 = readSingleTlv(input.initialiseSecureChannel, 'InitialiseSecureChannelRequest');
-  if (bf23.tag !== TAG_INITIALISE_SECURE_CHANNEL) throw new LpaError('ASN1_ENCODE', `BPP: initialiseSecureChannel must be BF23, got ${toHex(bf23.header)}`);
+  const bf23 = parseTlv(input.initialiseSecureChannel, 'InitialiseSecureChannelRequest');
+  if (bf23.tag !== TAG_INITIALISE_SECURE_CHANNEL) throw new LpaError('ASN1_ENCODE', `BPP: initialiseSecureChannel must be BF23, got ${tagHex(bf23.tag)}`);
   const s = input.session;
   const a0 = encodeTlv(0xa0, s.wrap(0x87, input.configureIsdp, { encrypt: true }));
   const a1 = encodeTlv(0xa1, ...chunks(input.storeMetadata, size).map((c) => s.wrap(0x88, c, { encrypt: false })));
