@@ -10,9 +10,11 @@ import { disableProfileHandler } from './disableProfile.js';
 import { enableProfileHandler } from './enableProfile.js';
 import { euiccChallengeHandler } from './euiccChallenge.js';
 import { euiccInfo1Handler } from './euiccInfo1.js';
+import { euiccInfo2Handler } from './euiccInfo2.js';
 import { getEidHandler } from './getEid.js';
 import { listNotificationHandler } from './listNotification.js';
 import { memoryResetHandler } from './memoryReset.js';
+import { profilesInfoHandler } from './profilesInfo.js';
 import { removeNotificationHandler } from './removeNotification.js';
 import { retrieveNotificationsListHandler } from './retrieveNotificationsList.js';
 import { setDefaultDpAddressHandler } from './setDefaultDpAddress.js';
@@ -24,12 +26,14 @@ export const ES10_HANDLERS: readonly Es10Handler[] = [
   setDefaultDpAddressHandler,
   // ES10b
   euiccInfo1Handler,
+  euiccInfo2Handler,
   euiccChallengeHandler,
   listNotificationHandler,
   retrieveNotificationsListHandler,
   removeNotificationHandler,
   // ES10c
   getEidHandler,
+  profilesInfoHandler,
   enableProfileHandler,
   disableProfileHandler,
   deleteProfileHandler,
