@@ -1,0 +1,187 @@
+/**
+ * Es10Client: the typed ES10a/b/c functions over an ApduChannel. Each call is one STORE DATA
+ * sequence; non-ok results throw the named errors from results.ts (ES10_RESULT, PROFILE_NOT_FOUND);
+ * answers the LPA must forward (AuthenticateServer, PrepareDownload, CancelSession, pending
+ * notifications) come back with their raw DER.
+ */
+
+import type { ApduChannel } from '../apdu/channel.js';
+import { sendEs10 } from '../apdu/storeData.js';
+import { parseIccid } from '../ids/iccid.js';
+import { toHex } from '../util/hex.js';
+import type { ProfileId } from './common.js';
+import { encodeAuthenticateServerRequest, decodeAuthenticateServerResponse, type AuthenticateServerOk, type AuthenticateServerRequest } from './authenticateServer.js';
+import { decodeCancelSessionResponse, encodeCancelSessionRequest, type CancelSessionOk, type CancelSessionReason } from './cancelSession.js';
+import { decodeConfiguredAddressesResponse, encodeConfiguredAddressesRequest, type ConfiguredAddresses } from './configuredAddresses.js';
+import { decodeDeleteProfileResponse, encodeDeleteProfileRequest } from './deleteProfile.js';
+import { decodeDisableProfileResponse, encodeDisableProfileRequest } from './disableProfile.js';
+import { decodeEnableProfileResponse, encodeEnableProfileRequest } from './enableProfile.js';
+import { decodeEuiccChallengeResponse, encodeEuiccChallengeRequest } from './euiccChallenge.js';
+import { decodeEuiccInfo1Response, encodeEuiccInfo1Request, type EuiccInfo1 } from './euiccInfo1.js';
+import { decodeEuiccInfo2Response, encodeEuiccInfo2Request, type EuiccInfo2 } from './euiccInfo2.js';
+import { decodeGetEidResponse, encodeGetEidRequest } from './getEid.js';
+import { decodeGetRatResponse, encodeGetRatRequest, type ProfilePolicyAuthorisationRule } from './getRat.js';
+import { decodeListNotificationResponse, encodeListNotificationRequest } from './listNotification.js';
+import { decodeMemoryResetResponse, encodeMemoryResetRequest } from './memoryReset.js';
+import type { NotificationMetadata } from './notificationMetadata.js';
+import { decodePrepareDownloadResponse, encodePrepareDownloadRequest, type PrepareDownloadOk, type PrepareDownloadRequest } from './prepareDownload.js';
+import { decodeProfilesInfoResponse, encodeProfilesInfoRequest, type ProfileInfo, type ProfilesInfoRequest } from './profilesInfo.js';
+import { decodeRemoveNotificationResponse, encodeRemoveNotificationRequest } from './removeNotification.js';
+import { decodeRetrieveNotificationsListResponse, encodeRetrieveNotificationsListRequest, type PendingNotification } from './retrieveNotificationsList.js';
+import { enumCode, resultError, RESULT_ENUMS, type MemoryResetOption, type NotificationEvent, type ResultFunction } from './results.js';
+import { decodeSetDefaultDpAddressResponse, encodeSetDefaultDpAddressRequest } from './setDefaultDpAddress.js';
+import { decodeSetNicknameResponse, encodeSetNicknameRequest } from './setNickname.js';
+
+export interface Es10ClientOptions {
+  /** Deadline per APDU in ms, passed to the channel (driver default otherwise). */
+  timeoutMs?: number;
+  /** STORE DATA block size (default 255). */
+  blockSize?: number;
+}
+
+/** Default tagList for listProfiles: every field except the icon and proprietary data (fewer bytes). */
+export const LIST_PROFILES_TAGS = Uint8Array.of(0x5a, 0x4f, 0x9f, 0x70, 0x90, 0x91, 0x92, 0x93, 0x95, 0xb6, 0xb7, 0x99);
+
+/** An ICCID string or an explicit profile identifier. */
+export type ProfileRef = string | ProfileId;
+
+function toProfileId(ref: ProfileRef): ProfileId {
+  return typeof ref === 'string' ? { iccid: parseIccid(ref) } : ref;
+}
+
+export class Es10Client {
+  constructor(
+    private readonly channel: ApduChannel,
+    private readonly options: Es10ClientOptions = {},
+  ) {}
+
+  /** Sends one ES10 request, returns the response DER. */
+  async call(fn: string, der: Uint8Array, timeoutMs?: number): Promise<Uint8Array> {
+    const opts: { fn: string; timeoutMs?: number; blockSize?: number } = { fn };
+    const t = timeoutMs ?? this.options.timeoutMs;
+    if (t !== undefined) opts.timeoutMs = t;
+    if (this.options.blockSize !== undefined) opts.blockSize = this.options.blockSize;
+    return sendEs10(this.channel, der, opts);
+  }
+
+  private check(fn: ResultFunction, r: { result: string; resultCode?: number }): void {
+    const code = enumCode(RESULT_ENUMS[fn], r.result, r.resultCode, fn);
+    if (code !== 0) throw resultError(fn, code);
+  }
+
+  async getEid(): Promise<string> {
+    return decodeGetEidResponse(await this.call('GetEID', encodeGetEidRequest())).eid;
+  }
+
+  /** EUICCInfo1 parsed, and its raw DER (sent to ES9+ initiateAuthentication byte-for-byte). */
+  async getEuiccInfo1(): Promise<{ info: EuiccInfo1; raw: Uint8Array }> {
+    const raw = await this.call('GetEUICCInfo1', encodeEuiccInfo1Request());
+    return { info: decodeEuiccInfo1Response(raw), raw };
+  }
+
+  async getEuiccInfo2(): Promise<{ info: EuiccInfo2; raw: Uint8Array }> {
+    const raw = await this.call('GetEUICCInfo2', encodeEuiccInfo2Request());
+    return { info: decodeEuiccInfo2Response(raw), raw };
+  }
+
+  async getEuiccChallenge(): Promise<Uint8Array> {
+    return decodeEuiccChallengeResponse(await this.call('GetEUICCChallenge', encodeEuiccChallengeRequest())).euiccChallenge;
+  }
+
+  async getConfiguredAddresses(): Promise<ConfiguredAddresses> {
+    return decodeConfiguredAddressesResponse(await this.call('GetEuiccConfiguredAddresses', encodeConfiguredAddressesRequest()));
+  }
+
+  async setDefaultDpAddress(address: string): Promise<void> {
+    const der = encodeSetDefaultDpAddressRequest({ defaultDpAddress: address });
+    this.check('SetDefaultDpAddress', decodeSetDefaultDpAddressResponse(await this.call('SetDefaultDpAddress', der)));
+  }
+
+  async listProfiles(request: ProfilesInfoRequest = { tagList: LIST_PROFILES_TAGS }): Promise<ProfileInfo[]> {
+    const r = decodeProfilesInfoResponse(await this.call('GetProfilesInfo', encodeProfilesInfoRequest(request)));
+    if (!r.ok) throw resultError('ProfilesInfo', enumCode(RESULT_ENUMS.ProfilesInfo, r.error, r.errorCode, 'ProfilesInfo'));
+    return r.profiles;
+  }
+
+  async enableProfile(profile: ProfileRef, refresh = true): Promise<void> {
+    const der = encodeEnableProfileRequest({ profile: toProfileId(profile), refreshFlag: refresh });
+    this.check('EnableProfile', decodeEnableProfileResponse(await this.call('EnableProfile', der)));
+  }
+
+  async disableProfile(profile: ProfileRef, refresh = true): Promise<void> {
+    const der = encodeDisableProfileRequest({ profile: toProfileId(profile), refreshFlag: refresh });
+    this.check('DisableProfile', decodeDisableProfileResponse(await this.call('DisableProfile', der)));
+  }
+
+  async deleteProfile(profile: ProfileRef): Promise<void> {
+    const der = encodeDeleteProfileRequest({ profile: toProfileId(profile) });
+    this.check('DeleteProfile', decodeDeleteProfileResponse(await this.call('DeleteProfile', der)));
+  }
+
+  async setNickname(iccid: string, nickname: string): Promise<void> {
+    const der = encodeSetNicknameRequest({ iccid: parseIccid(iccid), profileNickname: nickname });
+    this.check('SetNickname', decodeSetNicknameResponse(await this.call('SetNickname', der)));
+  }
+
+  async memoryReset(options: MemoryResetOption[]): Promise<void> {
+    const der = encodeMemoryResetRequest({ resetOptions: options });
+    this.check('MemoryReset', decodeMemoryResetResponse(await this.call('eUICCMemoryReset', der)));
+  }
+
+  async listNotifications(operations?: NotificationEvent[]): Promise<NotificationMetadata[]> {
+    const der = encodeListNotificationRequest(operations === undefined ? {} : { profileManagementOperation: operations });
+    const r = decodeListNotificationResponse(await this.call('ListNotification', der));
+    if (!r.ok) throw resultError('ListNotification', enumCode(RESULT_ENUMS.ListNotification, r.error, r.errorCode, 'ListNotification'));
+    return r.notifications;
+  }
+
+  /** Pending notifications (each with its raw DER for ES9+ handleNotification); all, or one by seqNumber. */
+  async retrieveNotifications(seqNumber?: number): Promise<PendingNotification[]> {
+    const der = encodeRetrieveNotificationsListRequest(seqNumber === undefined ? {} : { searchCriteria: { seqNumber } });
+    const r = decodeRetrieveNotificationsListResponse(await this.call('RetrieveNotificationsList', der));
+    if (r.ok) return r.notifications;
+    // noResultAvailable just means the list is empty
+    if (r.error === 'noResultAvailable') return [];
+    throw resultError('RetrieveNotificationsList', enumCode(RESULT_ENUMS.RetrieveNotificationsList, r.error, r.errorCode, 'RetrieveNotificationsList'));
+  }
+
+  /** Removes a sent notification; an already removed one (nothingToDelete) is not an error. */
+  async removeNotification(seqNumber: number): Promise<void> {
+    const r = decodeRemoveNotificationResponse(await this.call('RemoveNotificationFromList', encodeRemoveNotificationRequest({ seqNumber })));
+    if (r.result === 'nothingToDelete') return;
+    this.check('RemoveNotification', r);
+  }
+
+  /** AuthenticateServer; returns the parsed answer and the raw DER to send to ES9+ authenticateClient. */
+  async authenticateServer(request: AuthenticateServerRequest): Promise<{ response: AuthenticateServerOk; raw: Uint8Array }> {
+    const raw = await this.call('AuthenticateServer', encodeAuthenticateServerRequest(request));
+    const r = decodeAuthenticateServerResponse(raw);
+    if (!r.ok) throw withTx(resultError('AuthenticateServer', enumCode(RESULT_ENUMS.AuthenticateServer, r.error, r.errorCode, 'AuthenticateServer')), r.transactionId);
+    return { response: r, raw };
+  }
+
+  /** PrepareDownload; returns the parsed answer and the raw DER for ES9+ getBoundProfilePackage. */
+  async prepareDownload(request: PrepareDownloadRequest): Promise<{ response: PrepareDownloadOk; raw: Uint8Array }> {
+    const raw = await this.call('PrepareDownload', encodePrepareDownloadRequest(request));
+    const r = decodePrepareDownloadResponse(raw);
+    if (!r.ok) throw withTx(resultError('PrepareDownload', enumCode(RESULT_ENUMS.PrepareDownload, r.error, r.errorCode, 'PrepareDownload')), r.transactionId);
+    return { response: r, raw };
+  }
+
+  /** CancelSession; returns the parsed answer and the raw DER for ES9+ cancelSession. */
+  async cancelSession(transactionId: Uint8Array, reason: CancelSessionReason): Promise<{ response: CancelSessionOk; raw: Uint8Array }> {
+    const raw = await this.call('CancelSession', encodeCancelSessionRequest({ transactionId, reason }));
+    const r = decodeCancelSessionResponse(raw);
+    if (!r.ok) throw resultError('CancelSession', enumCode(RESULT_ENUMS.CancelSession, r.error, r.errorCode, 'CancelSession'));
+    return { response: r, raw };
+  }
+
+  async getRat(): Promise<ProfilePolicyAuthorisationRule[]> {
+    return decodeGetRatResponse(await this.call('GetRAT', encodeGetRatRequest())).rat;
+  }
+}
+
+function withTx<E extends { details: Record<string, unknown> }>(e: E, transactionId: Uint8Array): E {
+  e.details.transactionId = toHex(transactionId);
+  return e;
+}
