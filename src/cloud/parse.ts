@@ -79,9 +79,10 @@ function checked<T>(json: unknown, fields: Record<string, Kind>, what: string): 
       continue;
     }
     const ok = kind === 'object' ? isObject(v) : typeof v === kind;
-    // Codes and numbers sometimes come as the other type: accept a number for a string field.
-    if (!ok && !(kind === 'string' && typeof v === 'number')) throw bad(what, `field ${name} is ${typeof v}, expected ${kind}`);
-    out[name] = kind === 'string' && typeof v === 'number' ? String(v) : v;
+    // error_code is documented as a string but is a number in spirit: accept both.
+    const numericCode = name === 'error_code' && typeof v === 'number';
+    if (!ok && !numericCode) throw bad(what, `field ${name} is ${typeof v}, expected ${kind}`);
+    out[name] = numericCode ? String(v) : v;
   }
   return out as T;
 }
