@@ -159,6 +159,30 @@ describe('TLS refusals', () => {
     expect(c.stats().retries).toBe(0);
   });
 
+  it('a server that accepts TCP but never does TLS -> ES9_TIMEOUT while connecting, retried once', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((sock) => sockets.push(sock));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const c = new Es9Client({
+        smdpAddress: SMDP_HOST,
+        trust: createTrustStore({ caFiles: [TEST_CI_PEM], system: false }),
+        connectTo: [connectToFor(port)],
+        connectTimeoutMs: 200,
+        retryDelayMs: 10,
+      });
+      client = c;
+      const e = await failure(c.initiateAuthentication({ euiccChallenge: new Uint8Array(16), euiccInfo1: new Uint8Array(3) }));
+      expect(e.code).toBe('ES9_TIMEOUT');
+      expect(e.details.phase).toBe('connect');
+      expect(c.stats()).toMatchObject({ connectAttempts: 2, retries: 1, tlsHandshakes: 0, requests: 2 });
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+
   describe('connection refused', () => {
     let port: number;
     let holder: Server;
