@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeCancelSessionResponse, encodeCancelSessionRequest } from '../../../src/es10/cancelSession.js';
 import { decodeConfiguredAddressesResponse, encodeConfiguredAddressesRequest } from '../../../src/es10/configuredAddresses.js';
 import { decodeEuiccChallengeResponse, encodeEuiccChallengeRequest } from '../../../src/es10/euiccChallenge.js';
 import { decodeEuiccInfo1Response, encodeEuiccInfo1Request } from '../../../src/es10/euiccInfo1.js';
 import { decodeGetEidResponse, encodeGetEidRequest } from '../../../src/es10/getEid.js';
+import { decodeGetRatResponse, encodeGetRatRequest } from '../../../src/es10/getRat.js';
 import { decodeSetDefaultDpAddressResponse, encodeSetDefaultDpAddressRequest } from '../../../src/es10/setDefaultDpAddress.js';
 import { openVirtualEuicc, VIRTUAL_EID } from '../../../src/sim/euicc/index.js';
 import { fromHex, toHex } from '../../../src/util/hex.js';
@@ -71,5 +73,21 @@ describe('virtual eUICC ES10 identity and configuration functions', () => {
     expect(storeData(card, ch, fromHex('BF3F0381010A')).sw).toBe('6A80'); // wrong inner tag
     expect(storeData(card, ch, fromHex('BF3F0380 02C328'.replace(/ /g, ''))).sw).toBe('6A80'); // invalid UTF-8
     expect(storeData(card, ch, fromHex('BF2E00BF2E00')).sw).toBe('6A80'); // trailing bytes
+  });
+});
+
+describe('virtual eUICC GetRAT and CancelSession', () => {
+  it('GetRAT answers an empty Rules Authorisation Table (golden hex)', () => {
+    const card = openVirtualEuicc();
+    const resp = es10(card, encodeGetRatRequest());
+    expect(toHex(resp)).toBe('BF4302A000');
+    expect(decodeGetRatResponse(resp)).toEqual({ rat: [] });
+  });
+
+  it('CancelSession answers undefinedError while no download session exists', () => {
+    const card = openVirtualEuicc();
+    const resp = es10(card, encodeCancelSessionRequest({ transactionId: fromHex('0102030405060708'), reason: 'endUserRejection' }));
+    expect(toHex(resp)).toBe('BF410381017F');
+    expect(decodeCancelSessionResponse(resp)).toMatchObject({ ok: false, error: 'undefinedError' });
   });
 });

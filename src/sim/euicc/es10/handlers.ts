@@ -3,6 +3,7 @@
  * file exporting an `Es10Handler` plus one line here; the dispatcher does not change.
  */
 
+import { cancelSessionHandler } from './cancelSession.js';
 import { configuredAddressesHandler } from './configuredAddresses.js';
 import type { Es10Handler } from './context.js';
 import { deleteProfileHandler } from './deleteProfile.js';
@@ -12,6 +13,7 @@ import { euiccChallengeHandler } from './euiccChallenge.js';
 import { euiccInfo1Handler } from './euiccInfo1.js';
 import { euiccInfo2Handler } from './euiccInfo2.js';
 import { getEidHandler } from './getEid.js';
+import { getRatHandler } from './getRat.js';
 import { listNotificationHandler } from './listNotification.js';
 import { memoryResetHandler } from './memoryReset.js';
 import { profilesInfoHandler } from './profilesInfo.js';
@@ -30,6 +32,8 @@ export const ES10_HANDLERS: readonly Es10Handler[] = [
   euiccChallengeHandler,
   listNotificationHandler,
   retrieveNotificationsListHandler,
+  getRatHandler,
+  cancelSessionHandler,
   removeNotificationHandler,
   // ES10c
   getEidHandler,
