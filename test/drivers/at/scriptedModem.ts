@@ -3,8 +3,20 @@
  * command line the program writes to a responder, which answers with lines (sent as a real module
  * does: `\r\n<line>\r\n`), raw text, or nothing. Not a virtual modem: each test scripts what it needs.
  */
-import { MockBinding, type MockPortBinding } from '@serialport/binding-mock';
+import { SerialPortMock } from 'serialport';
 import type { SerialBinding } from '../../../drivers/at/port.js';
+
+/** @serialport/binding-mock's MockBinding (re-exported by serialport, whose types resolve under NodeNext). */
+const MockBinding = SerialPortMock.binding;
+
+/** What this helper uses of binding-mock's MockPortBinding. */
+interface MockPortBinding {
+  isOpen: boolean;
+  recording: Buffer;
+  emitData(data: Buffer | string): void;
+  write(buffer: Buffer): Promise<void>;
+  read(buffer: Buffer, offset: number, length: number): Promise<{ buffer: Buffer; bytesRead: number }>;
+}
 
 /** What the responder returns: lines to send, raw text, or null/undefined for silence. */
 export type Reply = string[] | { raw: string } | null | undefined;
@@ -37,8 +49,8 @@ export class ScriptedModem {
     const open = MockBinding.open.bind(MockBinding);
     this.binding = {
       ...MockBinding,
-      open: async (opts: Parameters<typeof MockBinding.open>[0]) => {
-        const p = await open(opts);
+      open: async (opts: Parameters<typeof open>[0]) => {
+        const p = (await open(opts)) as MockPortBinding;
         this.attach(p);
         return p;
       },
@@ -77,7 +89,7 @@ export class ScriptedModem {
       new Promise((resolve, reject) => {
         this.readRejects.add(reject);
         read(buffer, offset, length).then(
-          (r) => {
+          (r: { buffer: Buffer; bytesRead: number }) => {
             this.readRejects.delete(reject);
             resolve(r);
           },
