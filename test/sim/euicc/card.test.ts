@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ISD_R_FCI } from '../../../src/sim/euicc/capabilities.js';
 import { openVirtualEuicc, VirtualEuicc, EuiccStateStore, type Es10Handler } from '../../../src/sim/euicc/index.js';
-import { concatBytes, toHex } from '../../../src/util/hex.js';
+import { transmitWithChaining } from '../../../src/apdu/getResponse.js';
+import type { Es10Continuation } from '../../../src/sim/euicc/index.js';
+import { concatBytes, fromHex, toHex } from '../../../src/util/hex.js';
 import { claFor, ISD_R_AID, openIsdR, send, storeData } from './helpers.js';
 
 /** Test function BF7E: answers BF7E { 04 <request bytes> } so reassembly and chaining are visible. */
@@ -25,6 +27,30 @@ function echoRequest(n: number): Uint8Array {
   const body = new Uint8Array(n - 5).map((_, i) => i & 0xff);
   return concatBytes(Uint8Array.of(0xbf, 0x7e, 0x82, body.length >> 8, body.length & 0xff), body);
 }
+
+/**
+ * Test function BF7D sent as three STORE DATA sequences (like LoadBoundProfilePackage): the first
+ * two answer empty (continue), the third answers BF7D { 80 count } with the bytes seen.
+ */
+const MULTI: Es10Handler = {
+  name: 'Multi',
+  tag: 0xbf7d,
+  handle: (req, ctx) => {
+    let seen = req.length;
+    let step = 0;
+    const next: Es10Continuation = (data, c) => {
+      if (data[0] !== 0xa0) return undefined; // not a continuation: dispatch by tag
+      seen += data.length;
+      if (++step < 2) {
+        c.continueWith(next);
+        return new Uint8Array(0);
+      }
+      return Uint8Array.of(0xbf, 0x7d, 0x03, 0x80, 0x01, seen);
+    };
+    ctx.continueWith(next);
+    return new Uint8Array(0);
+  },
+};
 
 describe('VirtualEuicc ISO 7816 layer', () => {
   it('opens logical channels 1..19 with MANAGE CHANNEL, then refuses with 6A81', () => {
@@ -141,6 +167,33 @@ describe('VirtualEuicc ISO 7816 layer', () => {
     expect(endA.sw).toBe('6100');
     const endB = send(card, concatBytes(Uint8Array.of(0x80 | b, 0xe2, 0x91, 1, rb.length - 255), rb.subarray(255)));
     expect(endB.sw).toBe('6100');
+  });
+
+  it('routes follow-up STORE DATA sequences to a continuation, per channel', () => {
+    const card = new VirtualEuicc({ store: EuiccStateStore.open(), handlers: [ECHO, MULTI] });
+    const ch = openIsdR(card);
+    const other = openIsdR(card);
+    expect(storeData(card, ch, fromHex('BF7D020102')).data.length).toBe(0);
+    // the other channel is not affected by the pending continuation
+    expect(storeData(card, other, fromHex('A0020102')).sw).toBe('6A88');
+    expect(storeData(card, ch, fromHex('A0020304')).data.length).toBe(0);
+    const end = storeData(card, ch, fromHex('A0020506'));
+    expect(toHex(end.data)).toBe('BF7D0380010D');
+    // done: A0 is no longer expected
+    expect(storeData(card, ch, fromHex('A0020506')).sw).toBe('6A88');
+    // a continuation that says "not mine" falls back to tag dispatch
+    storeData(card, ch, fromHex('BF7D020102'));
+    expect(storeData(card, ch, echoRequest(10)).sw).toBe('9000');
+    expect(storeData(card, ch, fromHex('A0020304')).sw).toBe('6A88');
+  });
+
+  it('works with the LPA-side GET RESPONSE helper (transmitWithChaining)', async () => {
+    const card = echoCard();
+    const ch = openIsdR(card);
+    const req = echoRequest(200);
+    const apdu = concatBytes(Uint8Array.of(0x80 | ch, 0xe2, 0x91, 0x00, req.length), req);
+    const out = await transmitWithChaining(async (a) => card.transmit(a), apdu, 0x80 | ch);
+    expect(toHex(out)).toBe(toHex(concatBytes(ECHO.handle(req, undefined as never), fromHex('9000'))));
   });
 
   it('answers TERMINAL CAPABILITY with 9000', () => {
