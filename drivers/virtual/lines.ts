@@ -68,25 +68,24 @@ export interface AtArg {
 export function parseArgs(text: string): AtArg[] | undefined {
   if (text.trim() === '') return [];
   const args: AtArg[] = [];
+  const push = (raw: string): void => {
+    const first = raw.indexOf('"');
+    if (first < 0) args.push({ value: raw.trim(), quoted: false });
+    else args.push({ value: raw.slice(first + 1, raw.lastIndexOf('"')), quoted: true });
+  };
   let cur = '';
   let inQuote = false;
-  let quoted = false;
   for (const ch of text) {
-    if (ch === '"') {
-      inQuote = !inQuote;
-      quoted = true;
-      continue;
-    }
+    if (ch === '"') inQuote = !inQuote;
     if (ch === ',' && !inQuote) {
-      args.push({ value: quoted ? cur : cur.trim(), quoted });
+      push(cur);
       cur = '';
-      quoted = false;
       continue;
     }
     cur += ch;
   }
   if (inQuote) return undefined;
-  args.push({ value: quoted ? cur : cur.trim(), quoted });
+  push(cur);
   return args;
 }
 
@@ -102,31 +101,16 @@ export function parseLine(line: string): AtCommand[] | undefined {
   const body = line.slice(2);
   const cmds: AtCommand[] = [];
   for (const part of splitSemicolons(body)) {
-    const p = part.trim();
-    if (p === '') continue;
-    if (/^[+%#*$^!]/.test(p)) {
-      const m = /^([+%#*$^!][A-Za-z0-9]+)(.*)$/s.exec(p);
-      if (!m) return undefined;
-      const name = m[1]!.toUpperCase();
-      const rest = m[2]!;
-      let kind: AtCommand['kind'];
-      let argText = '';
-      if (rest === '') kind = 'exec';
-      else if (rest === '?') kind = 'read';
-      else if (rest === '=?') kind = 'test';
-      else if (rest.startsWith('=')) {
-        kind = 'set';
-        argText = rest.slice(1);
-      } else return undefined;
-      const args = parseArgs(argText);
-      if (!args) return undefined;
-      cmds.push({ name, kind, argText, args });
-      continue;
-    }
-    // chain of basic commands
-    let rest = p.toUpperCase();
+    let rest = part.trim();
+    // basic commands first (`E0V1`), then at most one extended command (`ATE0+CMEE=1`)
     while (rest.length > 0) {
-      const m = BASIC_RE.exec(rest);
+      if (/^[+%#*$^!]/.test(rest)) {
+        const ext = parseExtended(rest);
+        if (!ext) return undefined;
+        cmds.push(ext);
+        break;
+      }
+      const m = BASIC_RE.exec(rest.toUpperCase());
       if (!m) return undefined;
       let kind: AtCommand['kind'] = m[2] === '' ? 'exec' : 'set';
       let consumed = m[0].length;
@@ -139,6 +123,24 @@ export function parseLine(line: string): AtCommand[] | undefined {
     }
   }
   return cmds;
+}
+
+function parseExtended(p: string): AtCommand | undefined {
+  const m = /^([+%#*$^!][A-Za-z0-9]+)(.*)$/s.exec(p);
+  if (!m) return undefined;
+  const name = m[1]!.toUpperCase();
+  const rest = m[2]!;
+  let kind: AtCommand['kind'];
+  let argText = '';
+  if (rest === '') kind = 'exec';
+  else if (rest === '?') kind = 'read';
+  else if (rest === '=?') kind = 'test';
+  else if (rest.startsWith('=')) {
+    kind = 'set';
+    argText = rest.slice(1);
+  } else return undefined;
+  const args = parseArgs(argText);
+  return args ? { name, kind, argText, args } : undefined;
 }
 
 function splitSemicolons(body: string): string[] {
