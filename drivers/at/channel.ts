@@ -175,6 +175,14 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     }
   }
 
+  /**
+   * Declares the channel gone (e.g. right after EnableProfile, whose REFRESH some modules do not
+   * announce with a URC): the next transmit waits for the SIM and reopens first.
+   */
+  invalidate(): void {
+    if (this.id !== undefined) this.lost = true;
+  }
+
   /** Stops listening to the engine's URCs. */
   dispose(): void {
     this.sim.dispose();

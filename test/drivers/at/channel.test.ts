@@ -350,6 +350,16 @@ describe('AtEuiccChannel SIM reset', () => {
     expect(modem.commands.filter((c) => c === CCHO)).toHaveLength(2);
   });
 
+  it('reopens after invalidate() even without a reset URC', async () => {
+    let nextId = 1;
+    const modem = scriptedModem({ ccho: () => [`+CCHO: ${nextId++}`, 'OK'] });
+    const { channel } = await setup(modem);
+    await channel.open();
+    channel.invalidate();
+    await channel.transmit(fromHex(GET_EID));
+    expect(modem.commands).toEqual([CCHO, 'AT+CPIN?', CCHO, `AT+CGLA=2,22,"${GET_EID}"`]);
+  });
+
   it('restarts the SIM with the vendor recipe and waits for ready', async () => {
     const modem = scriptedModem({ override: (c) => (c.startsWith('AT+CFUN') ? ['OK'] : undefined) });
     const { channel } = await setup(modem, 'telit');
