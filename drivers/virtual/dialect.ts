@@ -10,9 +10,9 @@ import type { IccidCommand } from './vendors.js';
  */
 
 /** Commands that reach the card: refused while the SIM restarts or is powered off. */
-const CARD_COMMANDS = new Set(['+CCHO', '+CGLA', '+CCHC', '+CSIM', '+CRSM', '+QCCID', '+CICCID', '%XICCID', '+CCID']);
+const CARD_COMMANDS = new Set(['+CCHO', '+CGLA', '+CCHC', '+CSIM', '+CRSM', '+QCCID', '+CICCID', '%XICCID', '+CCID', '#CCID']);
 const CHANNEL_COMMANDS = new Set(['+CCHO', '+CGLA', '+CCHC']);
-const ICCID_COMMANDS = new Set<string>(['+QCCID', '+CICCID', '%XICCID', '+CCID']);
+const ICCID_COMMANDS = new Set<string>(['+QCCID', '+CICCID', '%XICCID', '+CCID', '#CCID']);
 const GENERAL = new Set(['+CGMI', '+GMI', '+CGMM', '+GMM', '+CGMR', '+GMR', '+CGSN', '+GSN', '+CMEE', '+CPIN', '+CFUN']);
 const BASIC = new Set(['E', 'V', 'Q', 'Z', 'I', '&F', '&C', '&D', '&W', 'X']);
 

@@ -174,7 +174,7 @@ export function crsm(state: ModemState, cmd: AtCommand): Answer {
   return answer([`+CRSM: 144,0,"${data}"`]);
 }
 
-/** Vendor ICCID commands: AT+QCCID, AT+CICCID, AT%XICCID, AT+CCID. */
+/** Vendor ICCID commands: AT+QCCID, AT+CICCID, AT%XICCID, AT+CCID, AT#CCID. */
 export function iccidCommand(state: ModemState, name: string): Answer {
   const iccid = state.card.activeIccid();
   if (!iccid) return answer([], cme(10));
@@ -185,6 +185,8 @@ export function iccidCommand(state: ModemState, name: string): Answer {
       return answer([`+ICCID: ${iccid}`]);
     case '%XICCID':
       return answer([`%XICCID: ${paddedIccid(iccid)}`]);
+    case '#CCID':
+      return answer([`#CCID: ${iccid}`]);
     default:
       return answer([`+CCID: ${iccid}`]);
   }

@@ -6,7 +6,7 @@ export type VendorName = 'generic' | 'quectel' | 'simcom' | 'sierra' | 'telit' |
 export const VENDOR_NAMES: readonly VendorName[] = ['generic', 'quectel', 'simcom', 'sierra', 'telit', 'fibocom', 'ublox', 'nordic'];
 
 /** ICCID commands a module may implement; the answer prefix is chosen per command. */
-export type IccidCommand = '+QCCID' | '+CICCID' | '%XICCID' | '+CCID';
+export type IccidCommand = '+QCCID' | '+CICCID' | '%XICCID' | '+CCID' | '#CCID';
 
 /**
  * What differs between vendors beyond the quirk switches: identification texts, the answer shapes
@@ -45,7 +45,7 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     imei: IMEI,
     ati: ['lpa-agent', 'Virtual eUICC Module', 'Revision: VM01.00.00'],
     cgmrPrefix: '',
-    iccidCommands: ['+QCCID', '+CICCID', '%XICCID', '+CCID'],
+    iccidCommands: ['+QCCID', '+CICCID', '%XICCID', '+CCID', '#CCID'],
     bootUrcs: ['RDY'],
     simNotReadyUrcs: ['+CPIN: NOT READY'],
     simReadyUrcs: ['+CPIN: READY'],
@@ -101,10 +101,10 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     imei: IMEI,
     ati: ['LE910C1-EU'],
     cgmrPrefix: '',
-    iccidCommands: ['+CCID'],
+    iccidCommands: ['#CCID', '+CCID'],
     bootUrcs: [],
     simNotReadyUrcs: ['+CPIN: NOT READY', '#QSS: 0'],
-    simReadyUrcs: ['+CPIN: READY', '#QSS: 1'],
+    simReadyUrcs: ['+CPIN: READY', '#QSS: 3'],
     quirks: { cchoShape: 'spec-bare' },
   },
   fibocom: {
@@ -117,8 +117,8 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     cgmrPrefix: '',
     iccidCommands: ['+CCID'],
     bootUrcs: [],
-    simNotReadyUrcs: ['+CPIN: NOT READY'],
-    simReadyUrcs: ['+CPIN: READY'],
+    simNotReadyUrcs: ['+CPIN: NOT READY', '+SIM DROP'],
+    simReadyUrcs: ['+CPIN: READY', '+SIM READY'],
     quirks: { cchcFailsUnknown: true, cglaShape: { space: true, quoted: false, lowerCase: false } },
   },
   ublox: {
@@ -145,8 +145,8 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     cgmrPrefix: '',
     iccidCommands: ['%XICCID'],
     bootUrcs: ['Ready'],
-    simNotReadyUrcs: ['+CPIN: NOT READY'],
-    simReadyUrcs: ['+CPIN: READY'],
+    simNotReadyUrcs: ['+CPIN: NOT READY', '%XSIM: 0'],
+    simReadyUrcs: ['+CPIN: READY', '%XSIM: 1'],
     quirks: {},
   },
 };

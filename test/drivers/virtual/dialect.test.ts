@@ -183,6 +183,7 @@ describe('virtual module: logical channels', () => {
       [{ vendor: 'nordic' }, 'AT%XICCID', `%XICCID: ${iccid}F`],
       [{ vendor: 'ublox' }, 'AT+CCID', `+CCID: ${iccid}`],
       [{ vendor: 'telit' }, 'AT+CCID?', `+CCID: ${iccid}`],
+      [{ vendor: 'telit' }, 'AT#CCID', `#CCID: ${iccid}`],
       [{}, 'AT+QCCID', `+QCCID: ${iccid}F`],
       [{}, 'AT+CICCID', `+ICCID: ${iccid}`],
     ];
