@@ -29,6 +29,13 @@ export {
 export { loadTestIdentity, makeIdentity, TEST_CI_PKID, type EuiccIdentity } from './identity.js';
 export type { Es10Context, Es10Continuation, Es10Handler, EuiccSession } from './es10/context.js';
 export { ES10_HANDLERS } from './es10/handlers.js';
+export {
+  addPendingNotification,
+  MAX_PENDING_NOTIFICATIONS,
+  queueNotification,
+  signOtherNotification,
+} from './notifications.js';
+export { findProfile, type ProfileRef } from './profiles.js';
 
 export interface OpenVirtualEuiccOptions {
   /** JSON state file (created factory-fresh if missing); omitted: state lives in memory only. */

@@ -40,9 +40,17 @@ export function signOtherNotification(identity: EuiccIdentity, md: NotificationM
   });
 }
 
+/**
+ * Most pending notifications the eUICC keeps (about 1.3 KB each with both certificates); beyond
+ * that the oldest is dropped, as a card with limited memory would.
+ */
+export const MAX_PENDING_NOTIFICATIONS = 32;
+
 /** Appends an already signed notification (e.g. a ProfileInstallationResult) to the queue. */
 export function addPendingNotification(store: EuiccStateStore, n: StoredNotification): void {
-  store.state.notifications.push(n);
+  const list = store.state.notifications;
+  list.push(n);
+  if (list.length > MAX_PENDING_NOTIFICATIONS) list.splice(0, list.length - MAX_PENDING_NOTIFICATIONS);
 }
 
 /** Signs and queues the notification for `op` on `profile`; nothing when it has no address for `op`. */

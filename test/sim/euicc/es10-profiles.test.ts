@@ -24,6 +24,7 @@ import {
   VirtualEuicc,
   type StoredProfile,
 } from '../../../src/sim/euicc/index.js';
+import { MAX_PENDING_NOTIFICATIONS } from '../../../src/sim/euicc/notifications.js';
 import { fromHex, toHex } from '../../../src/util/hex.js';
 import { es10, openIsdR } from './helpers.js';
 
@@ -230,6 +231,19 @@ describe('virtual eUICC profile management (ES10c) and notifications (ES10b)', (
     expect(card.state.defaultDpAddress).toBe('');
     expect(reset(['deleteOperationalProfiles', 'deleteFieldLoadedTestProfiles', 'resetDefaultSmdpAddress'])).toBe('nothingToDelete');
     expect(card.state.notifications).toHaveLength(0);
+  });
+
+  it('keeps at most MAX_PENDING_NOTIFICATIONS, dropping the oldest', () => {
+    const { card } = cardWith(operational);
+    const ch = openIsdR(card);
+    for (let i = 0; i < 20; i++) {
+      const iccid = i % 2 === 0 ? OP_ICCID : BOOTSTRAP_ICCID;
+      expect(decodeEnableProfileResponse(es10(card, encodeEnableProfileRequest({ profile: { iccid }, refreshFlag: false }), ch)).result).toBe('ok');
+    }
+    const seqs = card.state.notifications.map((n) => n.seqNumber);
+    expect(seqs).toHaveLength(MAX_PENDING_NOTIFICATIONS);
+    expect(seqs[0]).toBe(40 - MAX_PENDING_NOTIFICATIONS + 1);
+    expect(seqs.at(-1)).toBe(40);
   });
 
   it('keeps profiles and signed notifications across a reload from the JSON file', () => {
