@@ -66,6 +66,16 @@ describe('virtual eUICC ES10 identity and configuration functions', () => {
     expect(decodeConfiguredAddressesResponse(es10(again, encodeConfiguredAddressesRequest()))).toEqual({ rootDsAddress: 'lpa.ds.gsma.com' });
   });
 
+  it('accepts a request split into 120-byte STORE DATA blocks', () => {
+    const card = openVirtualEuicc();
+    const ch = openIsdR(card);
+    const address = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.example.com`;
+    const ans = storeData(card, ch, encodeSetDefaultDpAddressRequest({ defaultDpAddress: address }), 120);
+    expect(ans.sw).toBe('9000');
+    expect(ans.apdus).toBe(2);
+    expect(card.state.defaultDpAddress).toBe(address);
+  });
+
   it('answers malformed requests of known functions with 6A80', () => {
     const card = openVirtualEuicc();
     const ch = openIsdR(card);
