@@ -68,6 +68,7 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
   private staleDone = false;
   private preferCsim: boolean;
   private cglaWorks = false;
+  private terminalCapabilitySent = false;
   private counters = { apdus: 0, storeDataBlocks: 0 };
 
   constructor(engine: AtEngine, vendor: VendorProfile, options: AtEuiccChannelOptions = {}) {
@@ -118,13 +119,17 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     }
     if (this.id === undefined) await this.openCsim();
     this.lost = false;
-    if (this.vendor.terminalCapability) {
-      try {
-        await this.exchange(TERMINAL_CAPABILITY, undefined);
-      } catch (e) {
-        if (isLpaError(e, 'PORT_CLOSED')) throw e;
-        // optional: a card that rejects it still works
-      }
+    this.terminalCapabilitySent = false;
+    if (this.vendor.terminalCapability) await this.sendTerminalCapability();
+  }
+
+  private async sendTerminalCapability(): Promise<void> {
+    this.terminalCapabilitySent = true;
+    try {
+      await this.exchange(TERMINAL_CAPABILITY, undefined);
+    } catch (e) {
+      if (isLpaError(e, 'PORT_CLOSED')) throw e;
+      // optional: a card that rejects it still works
     }
   }
 
@@ -135,7 +140,14 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     if (this.lost) await this.recover();
     else if (this.id === undefined) await this.open();
     try {
-      return await this.exchange(apdu, options.timeoutMs);
+      const resp = await this.exchange(apdu, options.timeoutMs);
+      if (!this.terminalCapabilitySent && apdu[1] === INS_STORE_DATA && apdu[3] === 0 && swOf(resp) === '6985') {
+        // the card refused the first block until TERMINAL CAPABILITY: send it, then the block again
+        // (6985 means the block was not processed, so resending is safe)
+        await this.sendTerminalCapability();
+        return await this.exchange(apdu, options.timeoutMs);
+      }
+      return resp;
     } catch (e) {
       if (isLpaError(e, 'PORT_CLOSED')) throw e;
       const cme = simResetCme(e);

@@ -128,6 +128,23 @@ describe('AtEuiccChannel over +CCHO/+CGLA', () => {
     ]);
   });
 
+  it('sends TERMINAL CAPABILITY once and resends the first block when the card answers 6985', async () => {
+    let tc = false;
+    const modem = scriptedModem({
+      card: (hex) => {
+        if (hex.startsWith('80AA')) return ((tc = true), '9000');
+        return tc ? `${EID_RESP}9000` : '6985';
+      },
+    });
+    const { channel } = await setup(modem);
+    expect(toHex(await channel.transmit(fromHex(GET_EID)))).toBe(`${EID_RESP}9000`);
+    expect(modem.commands.slice(1)).toEqual([
+      `AT+CGLA=1,22,"${GET_EID}"`,
+      'AT+CGLA=1,30,"80AA00000AA9088100820101830107"',
+      `AT+CGLA=1,22,"${GET_EID}"`,
+    ]);
+  });
+
   it.each([
     (r: string) => `+CGLA: ${r.length},"${r}"`,
     (r: string) => `+CGLA:${r.length},${r}`,
