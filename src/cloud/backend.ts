@@ -111,8 +111,8 @@ export class BackendProvider implements AddressProvider {
     return this.http;
   }
 
-  async getAddress(eid: string, o: GetAddressOptions = {}): Promise<CloudAddress> {
-    checkEid(eid);
+  async getAddress(eidInput: string, o: GetAddressOptions = {}): Promise<CloudAddress> {
+    const eid = checkEid(eidInput);
     const http = await this.client();
     const started = this.timing.now();
     const deadline = started + (this.opts.deadlineMs ?? 600_000);

@@ -6,6 +6,7 @@
  * callback when a listener is given); assigns its Sim to the fleet and activates it.
  */
 import { LpaError } from '../errors.js';
+import { validateEid } from '../ids/eid.js';
 import { backoffDelay, realTiming, throwIfAborted, type BackoffPolicy, type Timing } from './backoff.js';
 import type { CallbackListener } from './callbacks.js';
 import type { SuperSimClient } from './supersim.js';
@@ -27,13 +28,10 @@ export interface SuperSimProviderOptions {
 const READY = ['available', 'downloaded', 'installed'];
 const RANK: Record<string, number> = { available: 0, downloaded: 1, installed: 2, reserving: 3, new: 4 };
 
-/** Local EID check (src/ids/eid.ts is not available yet): 32 decimal digits. */
+/** The EID as 32 digits with valid check digits (INVALID_EID otherwise); whitespace trimmed. */
 export function checkEid(eid: unknown): string {
-  if (typeof eid !== 'string' || !/^\d{32}$/.test(eid)) {
-    const shown = typeof eid === 'string' ? `"${eid.slice(0, 40)}"` : typeof eid;
-    throw new LpaError('INVALID_EID', `EID must be exactly 32 decimal digits as read from the eUICC, got ${shown}`);
-  }
-  return eid;
+  if (typeof eid !== 'string') throw new LpaError('INVALID_EID', `EID must be a string of 32 decimal digits, got ${typeof eid}`);
+  return validateEid(eid);
 }
 
 /** The live profile to reuse: not failed, bound to this EID, best status first, newest first. */
@@ -59,8 +57,8 @@ export class SuperSimProvider implements AddressProvider {
     this.timing = opts.timing ?? realTiming;
   }
 
-  async getAddress(eid: string, o: GetAddressOptions = {}): Promise<CloudAddress> {
-    checkEid(eid);
+  async getAddress(eidInput: string, o: GetAddressOptions = {}): Promise<CloudAddress> {
+    const eid = checkEid(eidInput);
     const started = this.timing.now();
     const progress = (p: Omit<CloudProgress, 'elapsedMs'>): void =>
       o.onProgress?.({ ...p, elapsedMs: Math.round(this.timing.now() - started) });

@@ -1,5 +1,6 @@
 import type { BackoffPolicy, Timing } from '../../src/cloud/backoff.js';
 import { abortableSleep } from '../../src/cloud/backoff.js';
+import { eidCheckDigits } from '../../src/ids/eid.js';
 
 /** Real clock, tiny real sleeps (capped at 5 ms), fixed "random" so delays are reproducible. */
 export function fastTiming(): Timing & { sleeps: number[] } {
@@ -17,8 +18,11 @@ export function fastTiming(): Timing & { sleeps: number[] } {
 
 export const TINY: BackoffPolicy = { initialMs: 2, maxMs: 10, factor: 2 };
 
-export const EID = '89049032005008882600033489000001';
-export const EID2 = '89049032005008882600033489000002';
+const PREFIX1 = '890490320050088826000334890000';
+const PREFIX2 = '890490320050088826000334890001';
+/** Valid EIDs (check digits per GSMA SGP.29). */
+export const EID = PREFIX1 + eidCheckDigits(PREFIX1);
+export const EID2 = PREFIX2 + eidCheckDigits(PREFIX2);
 
 /** Every string in `texts` is checked for every secret. */
 export function expectNoSecrets(texts: Iterable<string>, secrets: Iterable<string>): string[] {

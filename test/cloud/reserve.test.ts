@@ -163,7 +163,8 @@ describe('SuperSimProvider against the double', () => {
   it('rejects a malformed EID before any request', async () => {
     const { d, c } = await setup('token');
     const provider = new SuperSimProvider(c);
-    for (const bad of ['1234', `${EID}0`, 'x'.repeat(32)]) {
+    const wrongCheck = `${EID.slice(0, 30)}${EID.slice(30) === '00' ? '01' : '00'}`;
+    for (const bad of ['1234', `${EID}0`, 'x'.repeat(32), wrongCheck, 42 as unknown as string]) {
       await expect(provider.getAddress(bad)).rejects.toMatchObject({ code: 'INVALID_EID' });
     }
     expect(d.requests).toHaveLength(0);
