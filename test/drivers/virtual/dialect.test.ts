@@ -138,6 +138,17 @@ describe('virtual module: logical channels', () => {
     expect(await term.cmd('AT+CGLA=1,10,"80C000007F"')).toEqual([`+CGLA: 258,"${'CD'.repeat(127)}9000"`, 'OK']);
   });
 
+  it('takes the longest short APDU (261 bytes = 522 hex chars) on CGLA and CSIM', async () => {
+    const { term, card } = await quiet();
+    await term.cmd(`AT+CCHO="${ISD_R_AID}"`);
+    const apdu = `80E29100FF${'EF'.repeat(255)}00`;
+    expect(apdu.length).toBe(522);
+    expect(await term.cmd(`AT+CGLA=1,522,"${apdu}"`)).toEqual(['+CGLA: 4,"61FF"', 'OK']);
+    expect(card.log.at(-1)).toBe(`81${apdu.slice(2)}`);
+    expect(await term.cmd(`AT+CSIM=522,"81${apdu.slice(2)}"`)).toEqual(['+CSIM: 4,"61FF"', 'OK']);
+    expect(await term.cmd(`AT+CGLA=1,524,"${apdu}00"`)).toEqual(['ERROR']);
+  });
+
   it('rejects a CGLA whose length does not match, bad hex and unknown sessions', async () => {
     const { term } = await quiet();
     await term.cmd(`AT+CCHO="${ISD_R_AID}"`);
