@@ -1,8 +1,8 @@
 import { concatBytes } from '../util/hex.js';
 import { LpaError } from '../errors.js';
 
-/** Most GET RESPONSE rounds one APDU may need (256 bytes each): bounds a misbehaving card. */
-const MAX_ROUNDS = 64;
+/** Most GET RESPONSE rounds one APDU may need (256 bytes each, 128 KiB in all): bounds a misbehaving card. */
+const MAX_ROUNDS = 512;
 
 /**
  * Sends `apdu` and resolves ISO 7816 response chaining: `61xx` -> GET RESPONSE (`<cla> C0 00 00 xx`)

@@ -1,0 +1,3 @@
+import { profileOpCommand } from './profileOp.js';
+
+export default profileOpCommand('delete');

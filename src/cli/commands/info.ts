@@ -1,0 +1,36 @@
+import type { Command } from '../command.js';
+import { withDevice } from '../device.js';
+import { addressesView, euiccInfo1View, euiccInfo2View } from '../format.js';
+
+const command: Command = {
+  name: 'info',
+  summary: 'Show the EID, EUICCInfo1/2 and the configured SM-DP+/SM-DS addresses.',
+  usage: 'info',
+  options: {},
+  async run({ globals, out }) {
+    const data = await withDevice(globals, async (d) => {
+      const eid = await d.es10.getEid();
+      const info1 = await d.es10.getEuiccInfo1();
+      const info2 = await d.es10.getEuiccInfo2();
+      const addresses = await d.es10.getConfiguredAddresses();
+      return { eid, module: { device: d.label, vendor: d.vendor }, euiccInfo1: euiccInfo1View(info1.info), euiccInfo2: euiccInfo2View(info2.info), addresses: addressesView(addresses) };
+    });
+    out.result(data, () => {
+      const i2 = data.euiccInfo2 as Record<string, unknown>;
+      const lines = [
+        `EID:                 ${data.eid}`,
+        `Module:              ${data.module.device} (${data.module.vendor})`,
+        `SGP.22 version:      ${String(data.euiccInfo1.svn)}`,
+        `Firmware:            ${String(i2.euiccFirmwareVer)}`,
+        `Profile version:     ${String(i2.profileVersion)}`,
+        `CI keys (verify):    ${(data.euiccInfo1.euiccCiPKIdListForVerification as string[]).join(', ') || '-'}`,
+        `CI keys (sign):      ${(data.euiccInfo1.euiccCiPKIdListForSigning as string[]).join(', ') || '-'}`,
+        `RSP capability:      ${(i2.rspCapability as string[]).join(', ') || '-'}`,
+        `Default SM-DP+:      ${data.addresses.defaultDpAddress ?? '(none)'}`,
+        `Root SM-DS:          ${data.addresses.rootDsAddress ?? '(none)'}`,
+      ];
+      return lines.join('\n');
+    });
+  },
+};
+export default command;

@@ -1,0 +1,53 @@
+import { LpaError } from '../../errors.js';
+import { changeProfile, type ProfileOperation } from '../../lpa/profileOps.js';
+import { bool, type OptionSpecs } from '../args.js';
+import type { Command } from '../command.js';
+import { withDevice } from '../device.js';
+import { es9Pool } from '../es9.js';
+
+const NOTIFY: OptionSpecs = {
+  notify: { type: 'boolean', description: 'deliver the notifications this operation queues to their SM-DP+ (default; --no-notify leaves them queued)' },
+};
+const REFRESH: OptionSpecs = {
+  refresh: { type: 'boolean', description: 'ask the eUICC for a REFRESH so the module re-reads the SIM (default; --no-refresh skips it)' },
+};
+
+const SUMMARY: Record<ProfileOperation, string> = {
+  enable: 'Enable a profile by ICCID (the enabled one is disabled; the module restarts the SIM), then deliver its notifications.',
+  disable: 'Disable a profile by ICCID, then deliver its notification.',
+  delete: 'Delete a disabled profile by ICCID, then deliver its notification.',
+};
+
+/** Builds the enable / disable / delete commands: one behaviour, three verbs. */
+export function profileOpCommand(operation: ProfileOperation): Command {
+  return {
+    name: operation,
+    summary: SUMMARY[operation],
+    usage: `${operation} <iccid>${operation === 'delete' ? '' : ' [--no-refresh]'} [--no-notify]`,
+    options: operation === 'delete' ? NOTIFY : { ...REFRESH, ...NOTIFY },
+    help: `Example:\n  lpa-agent --device /dev/ttyUSB2 ${operation} 8949449999999990049\n\nNotifications that cannot be delivered stay on the eUICC ("notifications list"); the ${operation} itself still counts as done.`,
+    async run({ globals, options, positionals, out }) {
+      if (positionals.length !== 1) throw new LpaError('USAGE', `usage: ${operation} <iccid>`);
+      const notify = bool(options, 'notify') ?? true;
+      const refresh = bool(options, 'refresh') ?? true;
+      const pool = notify ? es9Pool(globals) : undefined;
+      try {
+        const result = await withDevice(globals, (d) =>
+          changeProfile(d.es10, d.modem, operation, positionals[0]!, {
+            refresh,
+            ...(pool ? { notify: pool } : {}),
+            onProgress: (m, data) => out.progress(operation, m, data),
+          }),
+        );
+        for (const n of result.notifications ?? []) {
+          if (n.error) out.notice(`notification #${n.seqNumber} (${n.operation}) to ${n.address} not delivered: ${n.error.message}; it stays queued`);
+        }
+        const past = operation === 'enable' ? 'enabled' : operation === 'disable' ? 'disabled' : 'deleted';
+        const sent = (result.notifications ?? []).filter((n) => n.delivered).length;
+        out.result(result, `Profile ${result.iccid} ${past}.${result.notifications ? ` ${sent} notification(s) delivered.` : ''}`);
+      } finally {
+        await pool?.close();
+      }
+    },
+  };
+}

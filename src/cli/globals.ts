@@ -1,0 +1,44 @@
+import { LpaError } from '../errors.js';
+import { bool, list, str, intOption, type OptionSpecs, type OptionValues } from './args.js';
+
+export const GLOBAL_OPTIONS: OptionSpecs = {
+  device: { type: 'string', arg: '<path>|virtual[:<state-file>]', description: 'AT port of the module (e.g. /dev/serial/by-id/...-if02-port0), or the built-in virtual modem [env LPA_AGENT_DEVICE]' },
+  modem: { type: 'string', arg: '<vendor>', description: 'vendor profile: generic, quectel, simcom, sierra, telit, fibocom, ublox, nordic (default: detected from ATI/AT+CGMI)' },
+  baud: { type: 'string', arg: '<rate>', description: 'UART baud rate (ignored over USB; default 115200)' },
+  json: { type: 'boolean', description: 'one JSON object per line, ending with a result object' },
+  trace: { type: 'string', arg: '<file>', description: 'append every AT line (and ES9+/cloud request lines) with timestamps to <file>' },
+  ca: { type: 'string', multiple: true, arg: '<file>', description: 'extra trusted root certificate (PEM/DER) for SM-DP+ TLS' },
+  'connect-to': { type: 'string', multiple: true, arg: '<HOST:PORT:HOST2:PORT2>', description: 'send traffic for HOST:PORT to HOST2:PORT2, keeping HOST for SNI and certificate checks (curl semantics)' },
+  help: { type: 'boolean', description: 'show help' },
+  version: { type: 'boolean', description: 'show the version' },
+};
+
+export interface Globals {
+  device?: string;
+  modem?: string;
+  baudRate: number;
+  json: boolean;
+  trace?: string;
+  ca: string[];
+  connectTo: string[];
+}
+
+export function readGlobals(options: OptionValues, env: NodeJS.ProcessEnv = process.env): Globals {
+  const device = str(options, 'device') ?? (env.LPA_AGENT_DEVICE || undefined);
+  const baudRate = intOption(options, 'baud', 300, 4_000_000) ?? 115200;
+  const g: Globals = {
+    baudRate,
+    json: bool(options, 'json') ?? false,
+    ca: list(options, 'ca'),
+    connectTo: list(options, 'connect-to'),
+  };
+  if (device !== undefined) {
+    if (device.trim() === '') throw new LpaError('USAGE', '--device must not be empty');
+    g.device = device;
+  }
+  const modem = str(options, 'modem');
+  if (modem !== undefined) g.modem = modem;
+  const trace = str(options, 'trace');
+  if (trace !== undefined) g.trace = trace;
+  return g;
+}

@@ -1,0 +1,34 @@
+import type { Command } from './command.js';
+
+type Loader = () => Promise<{ default: Command }>;
+
+/**
+ * Commands are imported lazily so that `--version`, `--help` and simple commands start fast and
+ * load only what they use (the SM-DP+ simulator, the cloud double and TLS stay out of `eid`).
+ */
+export const COMMANDS: Record<string, Loader> = {
+  eid: () => import('./commands/eid.js'),
+  info: () => import('./commands/info.js'),
+  profiles: () => import('./commands/profiles.js'),
+  enable: () => import('./commands/enable.js'),
+  disable: () => import('./commands/disable.js'),
+  delete: () => import('./commands/delete.js'),
+  nickname: () => import('./commands/nickname.js'),
+  'default-smdp': () => import('./commands/defaultSmdp.js'),
+  notifications: () => import('./commands/notifications.js'),
+  'serve-modem': () => import('./commands/serveModem.js'),
+};
+
+/** One-line summaries for the main help, kept here so help needs no command imports. */
+export const COMMAND_SUMMARIES: Record<string, string> = {
+  eid: 'print the eUICC identifier (EID)',
+  info: 'EID, EUICCInfo1/2 and the configured SM-DP+/SM-DS addresses',
+  profiles: 'list the profiles on the eUICC',
+  enable: 'enable a profile by ICCID (the module restarts the SIM)',
+  disable: 'disable a profile by ICCID',
+  delete: 'delete a disabled profile by ICCID',
+  nickname: 'set or clear a profile nickname',
+  'default-smdp': 'show or set the default SM-DP+ address (ES10a)',
+  notifications: 'list, send or remove the eUICC pending notifications',
+  'serve-modem': 'serve the virtual module on a pseudo-terminal for other AT tools',
+};

@@ -1,0 +1,51 @@
+import type { ModemControl } from '../apdu/channel.js';
+import type { Es10Client } from '../es10/client.js';
+import { parseIccid } from '../ids/iccid.js';
+import type { Es9Pool } from './es9.js';
+import { deliverNotifications, type DeliveryOutcome } from './notifications.js';
+
+export type ProfileOperation = 'enable' | 'disable' | 'delete';
+
+export interface ProfileOpOptions {
+  /** Ask the eUICC for a REFRESH after enable/disable (default true: the module re-reads the SIM). */
+  refresh?: boolean;
+  /** Deliver the notifications the operation queued (and any others pending); omit for --no-notify. */
+  notify?: Es9Pool;
+  /** How long to wait for the SIM to come back after a REFRESH (default 60 s). */
+  simReadyTimeoutMs?: number;
+  onProgress?: (message: string, data?: Record<string, unknown>) => void;
+}
+
+export interface ProfileOpResult {
+  iccid: string;
+  operation: ProfileOperation;
+  notifications: DeliveryOutcome[] | null;
+}
+
+/**
+ * Enables, disables or deletes a profile; after a REFRESH waits for the module to re-read the SIM
+ * (the channel reopens itself on the next APDU), then delivers pending notifications if asked.
+ */
+export async function changeProfile(
+  es10: Es10Client,
+  modem: ModemControl,
+  operation: ProfileOperation,
+  iccidInput: string,
+  options: ProfileOpOptions = {},
+): Promise<ProfileOpResult> {
+  const iccid = parseIccid(iccidInput);
+  const refresh = options.refresh ?? true;
+  options.onProgress?.(`${operation} profile ${iccid}`, { iccid });
+  if (operation === 'enable') await es10.enableProfile(iccid, refresh);
+  else if (operation === 'disable') await es10.disableProfile(iccid, refresh);
+  else await es10.deleteProfile(iccid);
+  if (operation !== 'delete' && refresh) {
+    options.onProgress?.('waiting for the module to restart the SIM');
+    await modem.waitSimReady(options.simReadyTimeoutMs ?? 60_000);
+  }
+  let notifications: DeliveryOutcome[] | null = null;
+  if (options.notify) {
+    notifications = await deliverNotifications(es10, options.notify, options.onProgress ? { onProgress: options.onProgress } : {});
+  }
+  return { iccid, operation, notifications };
+}
