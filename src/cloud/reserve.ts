@@ -78,10 +78,20 @@ export class SuperSimProvider implements AddressProvider {
     } else {
       progress({ step: 'create', message: `reserving an eSIM profile for EID ${eid}` });
       const listener = this.opts.callbackListener;
-      profile = await this.client.createESimProfile(
-        listener ? { Eid: eid, CallbackUrl: listener.url, CallbackMethod: this.opts.callbackMethod ?? 'POST' } : { Eid: eid },
-        signal,
-      );
+      try {
+        profile = await this.client.createESimProfile(
+          listener ? { Eid: eid, CallbackUrl: listener.url, CallbackMethod: this.opts.callbackMethod ?? 'POST' } : { Eid: eid },
+          signal,
+        );
+      } catch (e) {
+        // The create is never repeated, but its answer may have been lost after the API carried it
+        // out: look once more, so a rerun is not needed to find it.
+        const lost = e instanceof LpaError && (e.code === 'CLOUD_TIMEOUT' || (e.code === 'CLOUD_HTTP' && (e.details.httpStatus ?? 500) >= 500));
+        const found = lost ? pickLiveProfile(await this.client.listESimProfiles({ Eid: eid }, signal).catch(() => []), eid) : undefined;
+        if (!found) throw e;
+        profile = found;
+        progress({ step: 'reuse', message: `create got no answer, but ESimProfile ${found.sid} exists: using it`, esimProfileSid: found.sid ?? undefined });
+      }
       if (!profile.sid) throw new LpaError('CLOUD_BAD_RESPONSE', 'Super SIM API: created ESimProfile has no sid');
       progress({ step: 'create', message: `reserved ESimProfile ${profile.sid} (${profile.status})`, esimProfileSid: profile.sid, status: profile.status ?? undefined });
     }

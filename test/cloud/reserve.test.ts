@@ -125,6 +125,16 @@ describe('SuperSimProvider against the double', () => {
     expect(d.profiles()).toHaveLength(0);
   });
 
+  it('finds a profile whose create answer was lost, without creating again', async () => {
+    const { d, c, timing } = await setup('token', { faults: { lostPosts: 1 } });
+    const progress: CloudProgress[] = [];
+    const address = await new SuperSimProvider(c, { poll: TINY, timing }).getAddress(EID, { onProgress: (p) => progress.push(p) });
+    expect(d.count('POST', '/v1/ESimProfiles')).toBe(1);
+    expect(d.profiles()).toHaveLength(1);
+    expect(address.esimProfileSid).toBe(d.profiles()[0]!.sid);
+    expect(progress.some((p) => p.step === 'reuse' && p.message.includes('create got no answer'))).toBe(true);
+  });
+
   it('wakes on a signed callback (Twilio and KORE schemes) and re-fetches', async () => {
     for (const auth of ['token', 'kore'] as const) {
       const { d, c } = await setup(auth, { reserveDelayMs: 20 });

@@ -110,6 +110,10 @@ async function handle(core: CloudCore, req: IncomingMessage, res: ServerResponse
       reply = apiError(core, f.serverErrorStatus ?? 500, 20500, 'Internal Server Error', url.pathname);
     } else {
       reply = route(core, { method, url, form, contentType, signer: auth.kind === 'bearer' ? 'kore' : 'twilio' });
+      if (method === 'POST' && (f.lostPosts ?? 0) > 0) {
+        f.lostPosts = (f.lostPosts ?? 0) - 1;
+        reply = apiError(core, 500, 20500, 'Internal Server Error', url.pathname);
+      }
     }
   }
   rec.status = reply.status;

@@ -30,6 +30,8 @@ export interface CloudFaults {
   serverErrorStatus?: number;
   /** Limit serverErrors to these methods; default all. */
   serverErrorMethods?: ('GET' | 'POST')[];
+  /** The next N POSTs are carried out but answered with a 500 (an answer lost after the work). */
+  lostPosts?: number;
   /** Delay every answer by this many ms. */
   slowMs: number;
   /** Reservations end in `failed` with this code and message (true: a default pair). */
