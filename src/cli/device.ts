@@ -47,6 +47,7 @@ export async function openDevice(globals: Globals): Promise<Device> {
   const { openAtModem } = await import('../../drivers/at/modem.js');
   const virtual = parseVirtualDevice(globals.device);
   let binding: Parameters<typeof openAtModem>[0]['binding'];
+  let dispose: (() => void) | undefined;
   let label = globals.device;
   let path = globals.device;
   if (virtual) {
@@ -62,6 +63,7 @@ export async function openDevice(globals: Globals): Promise<Device> {
     const card = openVirtualEuicc({ statePath: virtual.statePath });
     const modem = new VirtualModem({ card, vendor });
     binding = createVirtualBinding(() => modem);
+    dispose = () => modem.dispose();
     label = `virtual (${virtual.statePath})`;
     path = 'virtual';
   }
@@ -74,6 +76,7 @@ export async function openDevice(globals: Globals): Promise<Device> {
     await at.channel.open();
   } catch (e) {
     await at.close().catch(() => undefined);
+    dispose?.();
     throw e;
   }
   return {
@@ -83,7 +86,13 @@ export async function openDevice(globals: Globals): Promise<Device> {
     channel: at.channel,
     modem: at.channel,
     stats: () => at.channel.stats(),
-    close: () => at.close(),
+    close: async () => {
+      try {
+        await at.close();
+      } finally {
+        dispose?.();
+      }
+    },
   };
 }
 
