@@ -15,7 +15,7 @@ export const TLV_LIMITS = {
   /** Largest input accepted, in bytes. */
   maxSize: 1024 * 1024,
   /** Most elements (constructed and primitive) in one input. */
-  maxElements: 200_000,
+  maxElements: 50_000,
 } as const;
 
 export interface Tlv {
