@@ -16,7 +16,9 @@ export const COMMANDS: Record<string, Loader> = {
   nickname: () => import('./commands/nickname.js'),
   'default-smdp': () => import('./commands/defaultSmdp.js'),
   notifications: () => import('./commands/notifications.js'),
+  download: () => import('./commands/download.js'),
   'serve-modem': () => import('./commands/serveModem.js'),
+  'serve-cloud': () => import('./commands/serveCloud.js'),
 };
 
 /** One-line summaries for the main help, kept here so help needs no command imports. */
@@ -30,5 +32,7 @@ export const COMMAND_SUMMARIES: Record<string, string> = {
   nickname: 'set or clear a profile nickname',
   'default-smdp': 'show or set the default SM-DP+ address (ES10a)',
   notifications: 'list, send or remove the eUICC pending notifications',
+  download: 'download a profile from an SM-DP+ (activation code, matching id or default SM-DP+)',
   'serve-modem': 'serve the virtual module on a pseudo-terminal for other AT tools',
+  'serve-cloud': 'run the local Super SIM double (for demos and tests)',
 };

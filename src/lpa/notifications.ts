@@ -21,13 +21,15 @@ export interface DeliverOptions {
 }
 
 /**
- * Delivers pending notifications: one RetrieveNotificationsList for all of them (fewest APDUs),
+ * Delivers pending notifications: one RetrieveNotificationsList for all of them, or by sequence
+ * number when only one is wanted (fewest APDUs),
  * then for each one ES9+ handleNotification with its signed DER exactly as the eUICC gave it, and
  * RemoveNotificationFromList only after the SM-DP+ accepted it. A failure on one notification is
  * recorded and the others still go; the caller decides what a partial failure means.
  */
 export async function deliverNotifications(es10: Es10Client, pool: Es9Pool, options: DeliverOptions = {}): Promise<DeliveryOutcome[]> {
-  const pending = await es10.retrieveNotifications();
+  const one = options.seqNumbers?.length === 1 ? options.seqNumbers[0] : undefined;
+  const pending = await es10.retrieveNotifications(one);
   let selected: PendingNotification[] = pending;
   if (options.seqNumbers) {
     const wanted = new Set(options.seqNumbers);

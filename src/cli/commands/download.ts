@@ -1,0 +1,82 @@
+import { isLpaError } from '../../errors.js';
+import { downloadProfile, type DownloadRequest } from '../../lpa/download.js';
+import { deliverNotifications, type DeliveryOutcome } from '../../lpa/notifications.js';
+import { changeProfile } from '../../lpa/profileOps.js';
+import { bool, str } from '../args.js';
+import type { Command } from '../command.js';
+import { withDevice } from '../device.js';
+import { es9Pool } from '../es9.js';
+
+const command: Command = {
+  name: 'download',
+  summary: 'Download a profile from an SM-DP+ into the eUICC (SGP.22), deliver the install notification, optionally enable it.',
+  usage: 'download [--smdp <address>] [--matching-id <id>] [--activation-code <LPA:1$...>] [--confirmation-code <cc>] [--enable]',
+  options: {
+    smdp: { type: 'string', arg: '<address>', description: 'SM-DP+ address (host[:port]); default: the eUICC default SM-DP+' },
+    'matching-id': { type: 'string', arg: '<id>', description: 'matching id of the order (empty: profile bound to the EID)' },
+    'activation-code': { type: 'string', arg: '<code>', description: 'activation code, e.g. LPA:1$smdp.example.com$MATCHING-ID' },
+    'confirmation-code': { type: 'string', arg: '<cc>', description: 'confirmation code when the order needs one' },
+    enable: { type: 'boolean', description: 'enable the profile after installing it' },
+    notify: { type: 'boolean', description: 'deliver the notifications (default; --no-notify leaves them queued)' },
+  },
+  help: [
+    'Examples:',
+    '  lpa-agent --device /dev/ttyUSB2 download --activation-code \'LPA:1$sm-dp-plus.example.com$ABCD-1234\'',
+    '  lpa-agent --device /dev/ttyUSB2 download --smdp sm-dp-plus.example.com --matching-id ABCD-1234 --enable',
+    '  lpa-agent --device /dev/ttyUSB2 download          # SM-DP+ Default: eUICC default address, profile bound to the EID',
+    '',
+    'Against the local SM-DP+ (lpa-agent serve-smdp):',
+    '  lpa-agent --device virtual --ca data/pki/sgp26/ci/CERT_CI_ECDSA_NIST.pem \\',
+    '    --connect-to testsmdpplus1.example.com:443:127.0.0.1:8443 download \\',
+    '    --smdp testsmdpplus1.example.com --matching-id TS48V2-SAIP2-1-BERTLV-UNIQUE --enable',
+  ].join('\n'),
+  async run({ globals, options, out, signal }) {
+    const request: DownloadRequest = {};
+    const smdp = str(options, 'smdp');
+    const matchingId = str(options, 'matching-id');
+    const activationCode = str(options, 'activation-code');
+    const confirmationCode = str(options, 'confirmation-code');
+    if (smdp !== undefined) request.smdpAddress = smdp;
+    if (matchingId !== undefined) request.matchingId = matchingId;
+    if (activationCode !== undefined) request.activationCode = activationCode;
+    if (confirmationCode !== undefined) request.confirmationCode = confirmationCode;
+    const enable = bool(options, 'enable') ?? false;
+    const notify = bool(options, 'notify') ?? true;
+    const pool = es9Pool(globals);
+    const started = Date.now();
+    try {
+      const result = await withDevice(globals, async (d) => {
+        const notifyInstall = async (seq: number): Promise<DeliveryOutcome[]> => {
+          if (!notify) return [];
+          const outcomes = await deliverNotifications(d.es10, pool, { seqNumbers: [seq], onProgress: (m, data) => out.progress('notify', m, data) });
+          for (const o of outcomes) if (o.error) out.notice(`install notification #${o.seqNumber} not delivered: ${o.error.message}; it stays queued ("notifications send")`);
+          return outcomes;
+        };
+        let dl;
+        try {
+          dl = await downloadProfile(d.es10, pool, request, { onProgress: (step, m, data) => out.progress(step, m, data), signal });
+        } catch (e) {
+          // a failed installation is still reported to the SM-DP+ by its signed notification
+          if (isLpaError(e, 'PROFILE_INSTALL_FAILED') && typeof e.details.notificationSeq === 'number') await notifyInstall(e.details.notificationSeq).catch(() => undefined);
+          throw e;
+        }
+        const notifications = await notifyInstall(dl.notificationSeq);
+        let enabled = false;
+        if (enable) {
+          const op = await changeProfile(d.es10, d.modem, 'enable', dl.iccid, { ...(notify ? { notify: pool } : {}), onProgress: (m, data) => out.progress('enable', m, data) });
+          enabled = true;
+          notifications.push(...(op.notifications ?? []));
+        }
+        return { ...dl, enabled, notifications, stats: { ...d.stats(), ...pool.stats(), wallMs: Date.now() - started } };
+      });
+      const { metadata, ...rest } = result;
+      out.result(
+        { ...rest, profile: { iccid: metadata.iccid, serviceProviderName: metadata.serviceProviderName, profileName: metadata.profileName, profileClass: metadata.profileClass } },
+        `Profile ${result.iccid} ("${metadata.profileName}", ${metadata.serviceProviderName}) installed${result.enabled ? ' and enabled' : ''}.`,
+      );
+    } finally {
+      await pool.close();
+    }
+  },
+};
+export default command;

@@ -1,0 +1,92 @@
+/**
+ * StoreMetadataRequest (BF25): the profile metadata the SM-DP+ sends in authenticateClient
+ * (`profileMetadata`, shown to the user before loading) and again inside the BPP's 88 TLVs.
+ * `BF25 { 5A iccid, 91 spn, 92 name, [93 iconType], [94 icon], [95 class], [B6 { 30 { 80 events, 81 address } }], [B7 owner], [99 ppr] }`
+ */
+
+import { decodeRoot, encInt, encNamedBits, encUtf8, find, listOf, need, opt, readInt, readNamedBits, readUtf8, tlv } from './der.js';
+import { encIccid, readIccid, TAG_ICCID } from './common.js';
+import { NOTIFICATION_EVENT_BITS, PPR_BITS, PROFILE_CLASS, type NotificationEvent, type PprId } from './results.js';
+import { asn1Error } from './tlv.js';
+
+export const TAG_STORE_METADATA = 0xbf25;
+
+export type MetadataProfileClass = keyof typeof PROFILE_CLASS;
+
+export interface NotificationTarget {
+  events: (NotificationEvent | `bit${number}`)[];
+  address: string;
+}
+
+export interface StoreMetadata {
+  iccid: string;
+  serviceProviderName: string;
+  profileName: string;
+  /** Absent in the DER means operational. */
+  profileClass: MetadataProfileClass | 'unknown';
+  profileClassCode: number;
+  iconType?: number;
+  icon?: Uint8Array;
+  notificationConfigurationInfo: NotificationTarget[];
+  profilePolicyRules?: (PprId | `bit${number}`)[];
+}
+
+export interface StoreMetadataInput {
+  iccid: string;
+  serviceProviderName: string;
+  profileName: string;
+  profileClass?: MetadataProfileClass;
+  notificationConfigurationInfo?: { events: readonly NotificationEvent[]; address: string }[];
+  profilePolicyRules?: readonly PprId[];
+}
+
+const CLASS_NAMES = Object.keys(PROFILE_CLASS) as MetadataProfileClass[];
+
+export function encodeStoreMetadata(m: StoreMetadataInput): Uint8Array {
+  const nci = m.notificationConfigurationInfo;
+  return tlv(
+    TAG_STORE_METADATA,
+    encIccid(m.iccid),
+    encUtf8(0x91, m.serviceProviderName),
+    encUtf8(0x92, m.profileName),
+    opt(m.profileClass, (c) => encInt(0x95, PROFILE_CLASS[c])),
+    opt(nci, (list) => tlv(0xb6, ...list.map((n) => tlv(0x30, encNamedBits(0x80, n.events, NOTIFICATION_EVENT_BITS), encUtf8(0x81, n.address))))),
+    opt(m.profilePolicyRules, (r) => encNamedBits(0x99, r, PPR_BITS)),
+  );
+}
+
+/** Decodes BF25 from untrusted bytes (bounded walker; ASN1_DECODE on anything malformed). */
+export function decodeStoreMetadata(der: Uint8Array): StoreMetadata {
+  const w = 'StoreMetadataRequest';
+  const root = decodeRoot(der, TAG_STORE_METADATA, w);
+  const cls = find(root, 0x95);
+  const classCode = cls ? readInt(cls, `${w}.profileClass`) : PROFILE_CLASS.operational;
+  const out: StoreMetadata = {
+    iccid: readIccid(need(root, TAG_ICCID, `${w}.iccid`), `${w}.iccid`),
+    serviceProviderName: readUtf8(need(root, 0x91, `${w}.serviceProviderName`), `${w}.serviceProviderName`, 128),
+    profileName: readUtf8(need(root, 0x92, `${w}.profileName`), `${w}.profileName`, 256),
+    profileClass: CLASS_NAMES[classCode] ?? 'unknown',
+    profileClassCode: classCode,
+    notificationConfigurationInfo: [],
+  };
+  const iconType = find(root, 0x93);
+  if (iconType) out.iconType = readInt(iconType, `${w}.iconType`);
+  const icon = find(root, 0x94);
+  if (icon) {
+    if (icon.value.length > 1024) throw asn1Error(`${w}.icon`, `${icon.value.length} bytes exceeds 1024`);
+    out.icon = icon.value.slice();
+  }
+  const nci = find(root, 0xb6);
+  if (nci) {
+    const ew = `${w}.notificationConfigurationInfo`;
+    for (const entry of listOf(nci, 0x30, ew)) {
+      out.notificationConfigurationInfo.push({
+        events: readNamedBits(need(entry, 0x80, `${ew}.profileManagementOperation`), NOTIFICATION_EVENT_BITS, `${ew}.profileManagementOperation`),
+        address: readUtf8(need(entry, 0x81, `${ew}.notificationAddress`), `${ew}.notificationAddress`, 255),
+      });
+    }
+  }
+  const ppr = find(root, 0x99);
+  if (ppr) out.profilePolicyRules = readNamedBits(ppr, PPR_BITS, `${w}.profilePolicyRules`);
+  return out;
+}

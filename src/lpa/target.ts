@@ -1,0 +1,42 @@
+import { LpaError } from '../errors.js';
+import type { Es10Client } from '../es10/client.js';
+import { parseSmdpAddress } from '../es9p/address.js';
+import { parseActivationCode } from './activationCode.js';
+
+/** Where to download from, as the user or the cloud gave it. */
+export interface TargetInput {
+  smdpAddress?: string;
+  matchingId?: string;
+  activationCode?: string;
+}
+
+export interface DownloadTarget {
+  smdpAddress: string;
+  /** Empty for the "SM-DP+ Default" method (the SM-DP+ finds the profile bound to the EID). */
+  matchingId: string;
+  method: 'activation-code' | 'address' | 'default';
+  confirmationCodeRequired: boolean;
+}
+
+/**
+ * Resolves the target: an activation code wins; else --smdp [+ --matching-id]; else the eUICC's
+ * default SM-DP+ address (ES10a) with an empty matching id. One ES10 call only in the last case.
+ */
+export async function resolveTarget(es10: Es10Client, input: TargetInput): Promise<DownloadTarget> {
+  if (input.activationCode !== undefined) {
+    if (input.smdpAddress !== undefined || input.matchingId !== undefined) {
+      throw new LpaError('USAGE', 'give either an activation code or --smdp/--matching-id, not both');
+    }
+    const ac = parseActivationCode(input.activationCode);
+    return { smdpAddress: ac.smdpAddress, matchingId: ac.matchingId, method: 'activation-code', confirmationCodeRequired: ac.confirmationCodeRequired };
+  }
+  if (input.smdpAddress !== undefined) {
+    const a = parseSmdpAddress(input.smdpAddress);
+    return { smdpAddress: a.value, matchingId: input.matchingId ?? '', method: input.matchingId ? 'address' : 'default', confirmationCodeRequired: false };
+  }
+  const { defaultDpAddress } = await es10.getConfiguredAddresses();
+  if (!defaultDpAddress) {
+    throw new LpaError('USAGE', 'no SM-DP+ given and the eUICC has no default SM-DP+ address: use --smdp <address>, --activation-code, or set one with "default-smdp <address>"');
+  }
+  return { smdpAddress: parseSmdpAddress(defaultDpAddress).value, matchingId: input.matchingId ?? '', method: 'default', confirmationCodeRequired: false };
+}
