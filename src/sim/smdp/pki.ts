@@ -1,0 +1,82 @@
+/**
+ * The local SM-DP+'s identity, from the bundled SGP.26 test PKI (`data/pki/sgp26`): DPauth
+ * (ES9+ authentication, signs serverSigned1), DPpb (profile binding, signs smdpSigned2 and the
+ * BPP's InitialiseSecureChannel), DPtls (the HTTPS certificate for testsmdpplus1.example.com), the
+ * CI certificates it accepts eUICC chains from, and the SM-DP+ OID from the DPauth certificate.
+ * Test keys only: never trust them outside tests.
+ */
+
+import { readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { LpaError } from '../../errors.js';
+import { parseCertificate, type RspCertificate } from '../../crypto/certs.js';
+import { importPrivateKey } from '../../crypto/ecdsa.js';
+import { dataPath } from '../../util/data.js';
+
+export interface SigningIdentity {
+  /** The certificate DER, sent byte-for-byte (serverCertificate, smdpCertificate). */
+  der: Uint8Array;
+  cert: RspCertificate;
+  /** Private key: never logged. */
+  key: KeyObject;
+}
+
+export interface SmdpPki {
+  dpAuth: SigningIdentity;
+  dpPb: SigningIdentity;
+  /** PEM certificate and key for the HTTPS server. */
+  tls: { certPem: string; keyPem: string };
+  /** CIs whose eUICC chains are accepted. */
+  trustedCis: RspCertificate[];
+  /** Subject key identifier of the CI that issued DPauth/DPpb (what euiccCiPKIdToBeUsed names). */
+  ciPkId: Uint8Array;
+  /** SM-DP+ OID (registeredID of the DPauth certificate), e.g. "2.999.10". */
+  oid: string;
+}
+
+const SGP26 = ['pki', 'sgp26'] as const;
+
+function readData(...parts: string[]): Buffer {
+  const path = dataPath(...SGP26, ...parts);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new LpaError('CONFIG_INVALID', `SM-DP+ credential missing: ${path}`, { path }, { cause: e });
+  }
+}
+
+function identity(certFile: string[], keyFile: string[]): SigningIdentity {
+  const der = new Uint8Array(readData(...certFile));
+  return { der, cert: parseCertificate(der), key: importPrivateKey(readData(...keyFile).toString('utf8')) };
+}
+
+let cached: SmdpPki | undefined;
+
+/** Loads the NIST (P-256) SGP.26 SM-DP+ identity once. */
+export function loadSmdpPki(): SmdpPki {
+  if (cached) return cached;
+  const dpAuth = identity(['dpauth', 'CERT_S_SM_DPauth_ECDSA_NIST.der'], ['dpauth', 'SK_S_SM_DPauth_ECDSA_NIST.pem']);
+  const dpPb = identity(['dppb', 'CERT_S_SM_DPpb_ECDSA_NIST.der'], ['dppb', 'SK_S_SM_DPpb_ECDSA_NIST.pem']);
+  const trustedCis = ['CERT_CI_ECDSA_NIST.der', 'CERT_CI_ECDSA_BRP.der'].map((f) => parseCertificate(new Uint8Array(readData('ci', f))));
+  const ciPkId = dpAuth.cert.authorityKeyIdentifier;
+  if (!ciPkId) throw new LpaError('CONFIG_INVALID', 'SM-DP+ DPauth certificate has no authority key identifier');
+  const oid = dpAuth.cert.registeredIds[0];
+  if (!oid) throw new LpaError('CONFIG_INVALID', 'SM-DP+ DPauth certificate carries no SM-DP+ OID (registeredID)');
+  cached = {
+    dpAuth,
+    dpPb,
+    tls: {
+      certPem: readData('dptls', 'CERT_S_SM_DP_TLS_NIST.pem').toString('utf8'),
+      keyPem: readData('dptls', 'SK_S_SM_DP_TLS_NIST.pem').toString('utf8'),
+    },
+    trustedCis,
+    ciPkId: ciPkId.slice(),
+    oid,
+  };
+  return cached;
+}
+
+/** Path of the CI certificate clients pass with `--ca` to trust this SM-DP+'s TLS certificate. */
+export function smdpCaFile(): string {
+  return dataPath(...SGP26, 'ci', 'CERT_CI_ECDSA_NIST.pem');
+}

@@ -1,0 +1,140 @@
+/**
+ * The SM-DP+'s profile catalogue: every TS.48 package in `data/upp/*.der` (SAIP DER). The matching
+ * id of a profile is its file name without `.der`. The ICCID is read from the SAIP ProfileHeader
+ * (the first ProfileElement, `A0`; its `iccid` is field [3], tag 83: 10 bytes of plain BCD, digits
+ * in reading order, F-padded), decoding only that element with the bounded TLV walker.
+ * Each profile gets its ProfileMetadata (StoreMetadataRequest, BF25), which is both the
+ * authenticateClient `profileMetadata` and the BPP's StoreMetadata.
+ */
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { LpaError } from '../../errors.js';
+import { encInt, encNamedBits, encUtf8, tlv } from '../../es10/der.js';
+import { encIccid } from '../../es10/common.js';
+import { NOTIFICATION_EVENT_BITS, PROFILE_CLASS, type NotificationEvent } from '../../es10/results.js';
+import { parseTlv, tagHex } from '../../es10/tlv.js';
+import { readTlv } from '../../crypto/tlv.js';
+import { parseIccid } from '../../ids/iccid.js';
+import { toHex } from '../../util/hex.js';
+import { dataPath } from '../../util/data.js';
+
+/** Largest profile package accepted from disk. */
+export const MAX_PROFILE_BYTES = 1024 * 1024;
+/** Most packages read from a folder. */
+const MAX_PROFILES = 500;
+
+export type ProfileClassName = keyof typeof PROFILE_CLASS;
+
+export interface CatalogueProfile {
+  /** File name without `.der`: the default matching id. */
+  id: string;
+  path: string;
+  iccid: string;
+  /** The SAIP package (what the eUICC must end up with, byte for byte). */
+  package: Uint8Array;
+  profileClass: ProfileClassName;
+  serviceProviderName: string;
+  /** StoreMetadataRequest (BF25) DER. */
+  metadata: Uint8Array;
+}
+
+export interface CatalogueOptions {
+  /** SM-DP+ address put in notificationConfigurationInfo. */
+  address: string;
+  /** Folder with the packages; default `data/upp`. */
+  dir?: string;
+  /** Default "GSMA Test". */
+  serviceProviderName?: string;
+  /** Default operational (as the reference SM-DP+ sends). */
+  profileClass?: ProfileClassName;
+  /** Operations the eUICC reports to this SM-DP+; default all four. */
+  notificationEvents?: readonly NotificationEvent[];
+}
+
+/** Reads the ICCID out of a SAIP package's ProfileHeader (first element only). */
+export function readSaipIccid(pkg: Uint8Array, what = 'profile package'): string {
+  const first = readTlv(pkg, 0);
+  const header = parseTlv(first.raw, `${what} ProfileHeader`);
+  if (header.tag !== 0xa0 || !header.constructed) {
+    throw new LpaError('ASN1_DECODE', `${what}: the first element is tag ${tagHex(header.tag)}, not a ProfileHeader (A0)`, { what });
+  }
+  const f = header.children.find((c) => c.tag === 0x83);
+  if (!f || f.constructed || f.value.length !== 10) {
+    throw new LpaError('ASN1_DECODE', `${what}: ProfileHeader has no 10-byte iccid (tag 83)`, { what });
+  }
+  try {
+    return parseIccid(toHex(f.value).replace(/F+$/, ''));
+  } catch (e) {
+    throw new LpaError('ASN1_DECODE', `${what}: ProfileHeader iccid ${toHex(f.value)} is not BCD digits`, { what }, { cause: e });
+  }
+}
+
+/** StoreMetadataRequest (BF25) for a profile. */
+export function encodeProfileMetadata(p: {
+  iccid: string;
+  serviceProviderName: string;
+  profileName: string;
+  profileClass: ProfileClassName;
+  notificationAddress: string;
+  notificationEvents: readonly NotificationEvent[];
+}): Uint8Array {
+  return tlv(
+    0xbf25,
+    encIccid(p.iccid),
+    encUtf8(0x91, p.serviceProviderName),
+    encUtf8(0x92, p.profileName),
+    encInt(0x95, PROFILE_CLASS[p.profileClass]),
+    tlv(
+      0xb6,
+      ...p.notificationEvents.map((ev) => tlv(0x30, encNamedBits(0x80, [ev], NOTIFICATION_EVENT_BITS), encUtf8(0x81, p.notificationAddress))),
+    ),
+  );
+}
+
+/** Loads every `*.der` package of the folder, sorted by name. Throws on an unreadable package. */
+export function loadCatalogue(opts: CatalogueOptions): CatalogueProfile[] {
+  const dir = opts.dir ?? dataPath('upp');
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.der')).sort();
+  } catch (e) {
+    throw new LpaError('CONFIG_INVALID', `SM-DP+ profile folder cannot be read: ${dir}`, { path: dir }, { cause: e });
+  }
+  if (names.length > MAX_PROFILES) names = names.slice(0, MAX_PROFILES);
+  const out: CatalogueProfile[] = [];
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const path = join(dir, name);
+    const size = statSync(path).size;
+    if (size > MAX_PROFILE_BYTES) {
+      throw new LpaError('CONFIG_INVALID', `profile package ${name} is ${size} bytes (limit ${MAX_PROFILE_BYTES})`, { path });
+    }
+    const pkg = new Uint8Array(readFileSync(path));
+    const id = basename(name, '.der');
+    const iccid = readSaipIccid(pkg, `profile package ${name}`);
+    const dup = seen.get(iccid);
+    if (dup) throw new LpaError('CONFIG_INVALID', `profile packages ${dup} and ${name} share ICCID ${iccid}`, { path });
+    seen.set(iccid, name);
+    const serviceProviderName = opts.serviceProviderName ?? 'GSMA Test';
+    const profileClass = opts.profileClass ?? 'operational';
+    out.push({
+      id,
+      path,
+      iccid,
+      package: pkg,
+      profileClass,
+      serviceProviderName,
+      metadata: encodeProfileMetadata({
+        iccid,
+        serviceProviderName,
+        profileName: id,
+        profileClass,
+        notificationAddress: opts.address,
+        notificationEvents: opts.notificationEvents ?? NOTIFICATION_EVENT_BITS,
+      }),
+    });
+  }
+  if (out.length === 0) throw new LpaError('CONFIG_INVALID', `no profile packages (*.der) in ${dir}`, { path: dir });
+  return out;
+}
