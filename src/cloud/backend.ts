@@ -1,6 +1,6 @@
 /**
  * BackendProvider: the SM-DP+ address from the maker's own backend, for devices that must not hold
- * Super SIM credentials. Contract: src/cloud/BACKEND.md.
+ * Super SIM credentials. Contract: README.md, "Maker backend contract".
  */
 import { stat, readFile } from 'node:fs/promises';
 import type { Dispatcher } from 'undici';
