@@ -3,6 +3,7 @@
  * file exporting an `Es10Handler` plus one line here; the dispatcher does not change.
  */
 
+import { authenticateServerHandler } from './authenticateServer.js';
 import { cancelSessionHandler } from './cancelSession.js';
 import { configuredAddressesHandler } from './configuredAddresses.js';
 import type { Es10Handler } from './context.js';
@@ -15,7 +16,9 @@ import { euiccInfo2Handler } from './euiccInfo2.js';
 import { getEidHandler } from './getEid.js';
 import { getRatHandler } from './getRat.js';
 import { listNotificationHandler } from './listNotification.js';
+import { loadBoundProfilePackageHandler } from './loadBoundProfilePackage.js';
 import { memoryResetHandler } from './memoryReset.js';
+import { prepareDownloadHandler } from './prepareDownload.js';
 import { profilesInfoHandler } from './profilesInfo.js';
 import { removeNotificationHandler } from './removeNotification.js';
 import { retrieveNotificationsListHandler } from './retrieveNotificationsList.js';
@@ -34,6 +37,9 @@ export const ES10_HANDLERS: readonly Es10Handler[] = [
   retrieveNotificationsListHandler,
   getRatHandler,
   cancelSessionHandler,
+  authenticateServerHandler,
+  prepareDownloadHandler,
+  loadBoundProfilePackageHandler,
   removeNotificationHandler,
   // ES10c
   getEidHandler,

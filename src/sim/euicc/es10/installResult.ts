@@ -1,0 +1,85 @@
+/**
+ * The end of a profile load: the signed ProfileInstallationResult (BF37), success or error, queued
+ * as a pending notification and returned as the answer to the last STORE DATA. Building it also
+ * ends the download session.
+ */
+
+import { encodeSignature } from '../../../es10/common.js';
+import {
+  encodeProfileInstallationResult,
+  encodeProfileInstallationResultData,
+  type InstallFinalResult,
+} from '../../../es10/profileInstallationResult.js';
+import type { BPP_COMMAND_ID, INSTALL_ERROR_REASON } from '../../../es10/results.js';
+import { fromHex } from '../../../util/hex.js';
+import { addPendingNotification } from '../notifications.js';
+import type { Es10Context } from './context.js';
+import { endDownload, type DownloadSession } from './downloadSession.js';
+
+export type BppCommand = keyof typeof BPP_COMMAND_ID;
+export type InstallErrorReason = keyof typeof INSTALL_ERROR_REASON;
+
+/**
+ * simaResponse of a successful installation: one EUICCResponse (SAIP) reporting every profile
+ * element processed with status ok: `30 { A0 peStatus { 30 { 80 status 00 } } }`.
+ */
+export const SIMA_RESPONSE_OK = fromHex('3007A00530038001' + '00');
+
+export interface PirInput {
+  transactionId: Uint8Array;
+  /** Where the notification goes (install address of the metadata, else the SM-DP+ address). */
+  notificationAddress: string;
+  iccid?: string;
+  smdpOid?: string;
+  finalResult: InstallFinalResult;
+  /** Queue as a pending notification (false when there is no session to report to). */
+  queue: boolean;
+}
+
+/** Signs a ProfileInstallationResult, queues it if asked (persisting the state) and returns the BF37 DER. */
+export function issueInstallationResult(ctx: Pick<Es10Context, 'store' | 'identity'>, input: PirInput): Uint8Array {
+  const seqNumber = ctx.store.takeSeqNumber();
+  const data = encodeProfileInstallationResultData({
+    transactionId: input.transactionId,
+    notificationMetadata: {
+      seqNumber,
+      profileManagementOperation: 'notificationInstall',
+      notificationAddress: input.notificationAddress,
+      ...(input.iccid === undefined ? {} : { iccid: input.iccid }),
+    },
+    ...(input.smdpOid === undefined ? {} : { smdpOid: input.smdpOid }),
+    finalResult: input.finalResult,
+  });
+  const pir = encodeProfileInstallationResult(data, encodeSignature(ctx.identity.sign(data)));
+  if (input.queue) {
+    addPendingNotification(ctx.store, {
+      seqNumber,
+      operation: 'install',
+      address: input.notificationAddress,
+      // '' when the load failed before StoreMetadata named the profile
+      iccid: input.iccid ?? '',
+      signedDer: Buffer.from(pir).toString('base64'),
+    });
+  }
+  ctx.store.save();
+  return pir;
+}
+
+/** The error PIR for a failed load in `dl` (queued), ending the session. */
+export function failLoad(ctx: Es10Context, dl: DownloadSession, bppCommandId: BppCommand, errorReason: InstallErrorReason): Uint8Array {
+  endDownload(ctx.session);
+  const meta = dl.load?.metadata;
+  return issueInstallationResult(ctx, {
+    transactionId: dl.transactionId,
+    notificationAddress: meta?.notificationConfigurationInfo.install ?? dl.serverAddress,
+    ...(meta ? { iccid: meta.iccid } : {}),
+    ...(smdpOidOf(dl) === undefined ? {} : { smdpOid: smdpOidOf(dl)! }),
+    finalResult: { success: false, bppCommandId, errorReason },
+    queue: true,
+  });
+}
+
+/** SM-DP+ OID for the PIR: the one in CERT.DPpb (SGP.22), else the DPauth one. */
+export function smdpOidOf(dl: DownloadSession): string | undefined {
+  return dl.dpPb?.registeredIds[0] ?? (dl.smdpOid || undefined);
+}
