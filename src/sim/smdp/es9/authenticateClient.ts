@@ -31,8 +31,8 @@ function certificate(der: Uint8Array, what: string): RspCertificate {
 
 export function authenticateClient(ctx: SmdpContext, body: Es9Body): Es9Body {
   const transactionId = transactionIdField(body);
-  const session = activeSession(ctx, transactionId, 'initiated');
   const resp = decodeField('authenticateServerResponse', () => decodeAuthenticateServerResponse(base64Field(body, 'authenticateServerResponse')));
+  const session = activeSession(ctx, transactionId, 'initiated');
   return endOnFailure(session, () => {
     if (!resp.ok) {
       throw es9Failure('8.1', '6.1', `the eUICC refused to authenticate the SM-DP+: ${resp.error} (${resp.errorCode ?? '?'})`);

@@ -15,9 +15,9 @@ import { base64Field, decodeField, transactionIdField } from './fields.js';
 
 export function cancelSession(ctx: SmdpContext, body: Es9Body): Es9Body {
   const transactionId = transactionIdField(body);
+  const resp = decodeField('cancelSessionResponse', () => decodeCancelSessionResponse(base64Field(body, 'cancelSessionResponse')));
   const session = ctx.sessions.get(transactionId);
   if (!session) throw es9Failure('8.10.1', '3.9', `transaction ${transactionId} is unknown`);
-  const resp = decodeField('cancelSessionResponse', () => decodeCancelSessionResponse(base64Field(body, 'cancelSessionResponse')));
   if (!resp.ok) {
     if (resp.error === 'invalidTransactionId') throw es9Failure('8.10.1', '3.9', 'the eUICC does not know this transaction');
     throw es9Failure('8.1', '6.1', `the eUICC refused CancelSession: ${resp.error} (${resp.errorCode ?? '?'})`);

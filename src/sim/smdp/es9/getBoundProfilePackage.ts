@@ -31,8 +31,8 @@ export function confirmationCodeHash(code: string, transactionId: Uint8Array): U
 
 export function getBoundProfilePackage(ctx: SmdpContext, body: Es9Body): Es9Body {
   const transactionId = transactionIdField(body);
-  const session = activeSession(ctx, transactionId, 'authenticated');
   const resp = decodeField('prepareDownloadResponse', () => decodePrepareDownloadResponse(base64Field(body, 'prepareDownloadResponse')));
+  const session = activeSession(ctx, transactionId, 'authenticated');
   return endOnFailure(session, () => {
     if (!resp.ok) throw es9Failure('8.1', '6.1', `the eUICC refused PrepareDownload: ${resp.error} (${resp.errorCode ?? '?'})`);
     const { euiccKey, smdpSignature2, orderId, eid } = session;
