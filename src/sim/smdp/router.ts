@@ -31,7 +31,8 @@ export interface Es9Request {
   path: string;
   contentType?: string;
   adminProtocol?: string;
-  body: Buffer;
+  /** undefined: the body exceeded MAX_REQUEST_BYTES. */
+  body: Buffer | undefined;
 }
 
 export interface Es9Answer {
@@ -46,7 +47,7 @@ function fail(status: number, subjectCode: string, reasonCode: string, message: 
   return { status, json: failedBody({ subjectCode, reasonCode, message }) };
 }
 
-function parseBody(req: Es9Request): Es9Body {
+function parseBody(req: Es9Request & { body: Buffer }): Es9Body {
   if (req.contentType !== undefined && req.contentType !== '' && !/json/i.test(req.contentType)) {
     throw badRequest(`Content-Type must be application/json, got "${req.contentType.slice(0, 60)}"`);
   }
@@ -71,9 +72,9 @@ export function routeEs9(ctx: SmdpContext, req: Es9Request): Es9Answer {
   const handler = Object.hasOwn(HANDLERS, fn) ? HANDLERS[fn] : undefined;
   if (!handler) return fail(404, '1.2', '3.9', `unknown ES9+ function "${fn.slice(0, 60)}"`);
   if (req.method !== 'POST') return { ...fail(405, '1.2', '2.1', `${fn} takes POST, not ${req.method}`), function: fn };
-  if (req.body.length > MAX_REQUEST_BYTES) return { ...fail(413, '1.2', '2.1', `request body larger than ${MAX_REQUEST_BYTES} bytes`), function: fn };
+  if (req.body === undefined || req.body.length > MAX_REQUEST_BYTES) return { ...fail(413, '1.2', '2.1', `request body larger than ${MAX_REQUEST_BYTES} bytes`), function: fn };
   try {
-    const json = handler(ctx, parseBody(req));
+    const json = handler(ctx, parseBody({ ...req, body: req.body }));
     return json === undefined ? { status: 204, function: fn } : { status: 200, json, function: fn };
   } catch (e) {
     const { httpStatus, scd } = statusOf(e);

@@ -140,7 +140,7 @@ export async function startSmdp(options: SmdpOptions = {}): Promise<SmdpServer> 
         path: req.url ?? '/',
         ...(req.headers['content-type'] !== undefined ? { contentType: req.headers['content-type'] } : {}),
         ...(typeof req.headers['x-admin-protocol'] === 'string' ? { adminProtocol: req.headers['x-admin-protocol'] } : {}),
-        body: body ?? Buffer.alloc(MAX_REQUEST_BYTES + 1),
+        body,
       });
       if (answer.function) requests[answer.function] = (requests[answer.function] ?? 0) + 1;
       if (latencyMs > 0) await sleep(latencyMs);

@@ -109,6 +109,9 @@ describe('local SM-DP+ raw requests', () => {
     const missing = await post('cancelSession', JSON.stringify({ transactionId: '0011' }));
     expect(missing.json).toMatchObject({ header: { functionExecutionStatus: { statusCodeData: { reasonCode: '2.2' } } } });
     expect(h.smdp.admin.notifications()).toEqual([expect.objectContaining({ kind: 'undecodable', verified: false })]);
+    const huge = await post('authenticateClient', JSON.stringify({ transactionId: '00', authenticateServerResponse: 'A'.repeat(1100 * 1024) }));
+    expect(huge.status).toBe(413);
+    expect(huge.json).toMatchObject({ header: { functionExecutionStatus: { status: 'Failed' } } });
     const unknown = await post('downloadOrder', '{}');
     expect(unknown.status).toBe(404);
     expect(unknown.json).toBeDefined();
