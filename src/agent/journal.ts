@@ -1,0 +1,134 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { LpaError } from '../errors.js';
+import { writeFileAtomic } from './atomicFile.js';
+
+/** Steps of `provision`, in order; the journal records each one completed. */
+export const STEPS = ['module', 'cloud', 'download', 'enable', 'notifications'] as const;
+export type StepName = (typeof STEPS)[number];
+
+export interface JournalData {
+  version: 1;
+  eid: string;
+  /** When each step completed (ISO time). */
+  completed: Partial<Record<StepName, string>>;
+  esimProfileSid?: string;
+  simSid?: string;
+  iccid?: string;
+  smdpAddress?: string;
+  matchingId?: string;
+  activationCode?: string;
+  /** ES9+ transaction of a download in flight (cleared when it ends either way). */
+  transactionId?: string;
+  /** Logical channel id the last run had open (closed first next time). */
+  channelId?: string;
+  /** Free-form history lines, newest last (bounded). */
+  history: string[];
+  updatedAt: string;
+}
+
+const MAX_JOURNAL_BYTES = 256 * 1024;
+const MAX_HISTORY = 50;
+
+/**
+ * The provisioning journal: what is done and the identifiers learned, so a rerun after a crash or
+ * power cut resumes instead of starting over. Written atomically (write, fsync, rename) with 0600
+ * permissions on every change.
+ */
+export class Journal {
+  private constructor(
+    readonly path: string,
+    private data: JournalData,
+  ) {}
+
+  /** Opens the journal of `eid` at `path`; a journal of another EID is set aside (renamed) and a new one started. */
+  static open(path: string, eid: string): { journal: Journal; setAside?: string } {
+    mkdirSync(dirname(path), { recursive: true });
+    let setAside: string | undefined;
+    if (existsSync(path)) {
+      const loaded = Journal.read(path);
+      if (loaded.eid === eid) return { journal: new Journal(path, loaded) };
+      setAside = `${path}.${loaded.eid}.json`;
+      renameSync(path, setAside);
+    }
+    const j = new Journal(path, { version: 1, eid, completed: {}, history: [], updatedAt: new Date().toISOString() });
+    j.save();
+    return setAside ? { journal: j, setAside } : { journal: j };
+  }
+
+  static read(path: string): JournalData {
+    let text: string;
+    try {
+      if (statSync(path).size > MAX_JOURNAL_BYTES) throw new LpaError('JOURNAL', `journal ${path} is larger than ${MAX_JOURNAL_BYTES} bytes; not a journal of lpa-agent?`);
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      if (e instanceof LpaError) throw e;
+      throw new LpaError('JOURNAL', `cannot read journal ${path}: ${(e as Error).message}`, {}, { cause: e });
+    }
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      throw new LpaError('JOURNAL', `journal ${path} is not valid JSON (${(e as Error).message}); move it away to start over`, {}, { cause: e });
+    }
+    const d = data as Partial<JournalData> | null;
+    if (!d || typeof d !== 'object' || d.version !== 1 || typeof d.eid !== 'string' || typeof d.completed !== 'object' || d.completed === null) {
+      throw new LpaError('JOURNAL', `journal ${path} is not an lpa-agent journal (version 1); move it away to start over`);
+    }
+    for (const k of ['esimProfileSid', 'simSid', 'iccid', 'smdpAddress', 'matchingId', 'activationCode', 'transactionId', 'channelId'] as const) {
+      if (d[k] !== undefined && typeof d[k] !== 'string') throw new LpaError('JOURNAL', `journal ${path}: "${k}" must be a string`);
+    }
+    return { ...d, history: Array.isArray(d.history) ? d.history.filter((h) => typeof h === 'string').slice(-MAX_HISTORY) : [] } as JournalData;
+  }
+
+  get eid(): string {
+    return this.data.eid;
+  }
+
+  get snapshot(): Readonly<JournalData> {
+    return this.data;
+  }
+
+  done(step: StepName): boolean {
+    return this.data.completed[step] !== undefined;
+  }
+
+  /** Records facts (identifiers) and saves. */
+  update(facts: Partial<Omit<JournalData, 'version' | 'eid' | 'completed' | 'history' | 'updatedAt'>>, note?: string): void {
+    for (const [k, v] of Object.entries(facts)) {
+      if (v === undefined) delete (this.data as unknown as Record<string, unknown>)[k];
+      else (this.data as unknown as Record<string, unknown>)[k] = v;
+    }
+    if (note) this.note(note);
+    this.save();
+  }
+
+  /** Marks a step completed and saves. */
+  complete(step: StepName, note?: string): void {
+    this.data.completed[step] = new Date().toISOString();
+    if (note) this.note(note);
+    this.save();
+  }
+
+  /** Forgets a step (e.g. the profile vanished from the eUICC) and saves. */
+  reopen(step: StepName, note?: string): void {
+    delete this.data.completed[step];
+    if (note) this.note(note);
+    this.save();
+  }
+
+  private note(line: string): void {
+    this.data.history.push(`${new Date().toISOString()} ${line}`);
+    if (this.data.history.length > MAX_HISTORY) this.data.history.splice(0, this.data.history.length - MAX_HISTORY);
+  }
+
+  private save(): void {
+    this.data.updatedAt = new Date().toISOString();
+    try {
+      writeFileAtomic(this.path, `${JSON.stringify(this.data, null, 2)}\n`);
+      chmodSync(this.path, 0o600);
+    } catch (e) {
+      throw new LpaError('JOURNAL', `cannot write journal ${this.path}: ${(e as Error).message}`, {}, { cause: e });
+    }
+  }
+}
