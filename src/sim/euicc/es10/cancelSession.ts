@@ -1,8 +1,8 @@
 /**
  * ES10b CancelSession (BF41), eUICC side (SGP.22 5.7.19): the transaction id must be the one of
- * the open download session (otherwise, and when no session is open, invalidTransactionId). The
- * answer is euiccCancelSessionSigned { transactionId, smdpOid, reason } signed with the eUICC key,
- * which the LPA forwards to the SM-DP+; the session is dropped either way on success.
+ * the open download session (else invalidTransactionId; undefinedError when no session is open).
+ * The answer is euiccCancelSessionSigned { transactionId, smdpOid, reason } signed with the eUICC
+ * key, which the LPA forwards to the SM-DP+; the session is dropped.
  */
 
 import {
@@ -22,10 +22,8 @@ export const cancelSessionHandler: Es10Handler = {
   handle(request, ctx) {
     const req = decodeCancelSessionRequest(request);
     const dl = getDownload(ctx.session);
-    if (!dl || !bytesEqual(dl.transactionId, req.transactionId)) {
-      return encodeCancelSessionResponse({ ok: false, error: 'invalidTransactionId' });
-    }
-    if (!dl.smdpOid) return encodeCancelSessionResponse({ ok: false, error: 'undefinedError' });
+    if (!dl) return encodeCancelSessionResponse({ ok: false, error: 'undefinedError' });
+    if (!bytesEqual(dl.transactionId, req.transactionId)) return encodeCancelSessionResponse({ ok: false, error: 'invalidTransactionId' });
     const signed = encodeEuiccCancelSessionSigned({
       transactionId: dl.transactionId,
       smdpOid: dl.smdpOid,
