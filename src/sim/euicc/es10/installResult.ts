@@ -23,7 +23,7 @@ export type InstallErrorReason = keyof typeof INSTALL_ERROR_REASON;
  * simaResponse of a successful installation: one EUICCResponse (SAIP) reporting every profile
  * element processed with status ok: `30 { A0 peStatus { 30 { 80 status 00 } } }`.
  */
-export const SIMA_RESPONSE_OK = fromHex('3007A00530038001' + '00');
+export const SIMA_RESPONSE_OK = fromHex('3007A0053003800100');
 
 export interface PirInput {
   transactionId: Uint8Array;
@@ -69,11 +69,12 @@ export function issueInstallationResult(ctx: Pick<Es10Context, 'store' | 'identi
 export function failLoad(ctx: Es10Context, dl: DownloadSession, bppCommandId: BppCommand, errorReason: InstallErrorReason): Uint8Array {
   endDownload(ctx.session);
   const meta = dl.load?.metadata;
+  const oid = smdpOidOf(dl);
   return issueInstallationResult(ctx, {
     transactionId: dl.transactionId,
     notificationAddress: meta?.notificationConfigurationInfo.install ?? dl.serverAddress,
     ...(meta ? { iccid: meta.iccid } : {}),
-    ...(smdpOidOf(dl) === undefined ? {} : { smdpOid: smdpOidOf(dl)! }),
+    ...(oid === undefined ? {} : { smdpOid: oid }),
     finalResult: { success: false, bppCommandId, errorReason },
     queue: true,
   });
