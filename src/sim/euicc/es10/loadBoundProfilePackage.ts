@@ -106,7 +106,12 @@ export const loadBoundProfilePackageHandler: Es10Handler = {
     const dl = getDownload(ctx.session);
     if (!dl) {
       // nothing to bind the BPP to: an unqueued error result (or 6A80 when even BF23 is unreadable)
-      if (!first) throw new LpaError('ASN1_DECODE', 'LoadBoundProfilePackage: the first sequence is not BF36 + InitialiseSecureChannel', { function: 'LoadBoundProfilePackage' });
+      const txLength = first?.isc.transactionId.length ?? 0;
+      if (!first || txLength < 1 || txLength > 16) {
+        throw new LpaError('ASN1_DECODE', 'LoadBoundProfilePackage: the first sequence is not BF36 + a valid InitialiseSecureChannel', {
+          function: 'LoadBoundProfilePackage',
+        });
+      }
       return issueInstallationResult(ctx, {
         transactionId: first.isc.transactionId,
         notificationAddress: '',
