@@ -204,6 +204,12 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     return this.sim.waitReady(timeoutMs);
   }
 
+  async settleAfterSwitch(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await this.sim.waitReady(timeoutMs);
+    if (this.vendor.cycleAfterSwitch) await this.restartSim(Math.max(1, deadline - Date.now()));
+  }
+
   async restartSim(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     if (this.id !== undefined) this.lost = true;

@@ -18,6 +18,11 @@ export interface VendorProfile {
   /** Commands that restart the SIM so a newly enabled profile attaches (run in order). */
   restartSim: readonly string[];
   /**
+   * Run `restartSim` after a profile switch even when the SIM came back by itself: the family is
+   * known to keep using the old profile's network context until the radio is cycled.
+   */
+  cycleAfterSwitch?: boolean;
+  /**
    * +CCHC support: 'ok'; 'missing' (Sierra EM9191: never send it); 'known-only' (Fibocom FM350:
    * fails for ids the module never opened, so only close ids this agent remembers).
    */
@@ -105,6 +110,7 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     label: 'Sierra Wireless',
     urcPrefixes: ['!PCINFO:', '!PCSTATE:', '+PACSP'],
     restartSim: ['AT+CFUN=0', 'AT+CFUN=1'],
+    cycleAfterSwitch: true,
     cchc: 'missing',
     terminalCapability: true,
     simLostUrcs: GENERIC_LOST,

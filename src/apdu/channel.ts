@@ -42,6 +42,11 @@ export interface ModemControl {
   waitSimReady(timeoutMs: number): Promise<void>;
   /** Restarts the SIM/radio the way the vendor profile says (e.g. CFUN 0/1), then waits for ready. */
   restartSim(timeoutMs: number): Promise<void>;
+  /**
+   * After EnableProfile/DisableProfile: waits for the module to re-read the SIM and, where the
+   * vendor profile says so, cycles the radio (CFUN) so the new profile attaches.
+   */
+  settleAfterSwitch(timeoutMs: number): Promise<void>;
   /** ICCID of the active profile via the vendor's command (e.g. AT+QCCID), if supported. */
   readIccid(): Promise<string | undefined>;
   stats(): ChannelStats;

@@ -1,4 +1,5 @@
 import type { ModemControl } from '../apdu/channel.js';
+import { isLpaError } from '../errors.js';
 import type { Es10Client } from '../es10/client.js';
 import { parseIccid } from '../ids/iccid.js';
 import type { Es9Pool } from './es9.js';
@@ -36,12 +37,24 @@ export async function changeProfile(
   const iccid = parseIccid(iccidInput);
   const refresh = options.refresh ?? true;
   options.onProgress?.(`${operation} profile ${iccid}`, { iccid });
-  if (operation === 'enable') await es10.enableProfile(iccid, refresh);
-  else if (operation === 'disable') await es10.disableProfile(iccid, refresh);
+  let settled = false;
+  if (operation === 'enable') {
+    try {
+      await es10.enableProfile(iccid, refresh);
+    } catch (e) {
+      // catBusy: the module's toolkit is busy and cannot run the REFRESH. Known workaround:
+      // enable without REFRESH, then restart the SIM ourselves.
+      if (!(isLpaError(e, 'ES10_RESULT') && e.details.result === 'catBusy' && refresh)) throw e;
+      options.onProgress?.('the module is busy (catBusy): enabling without REFRESH and restarting the SIM');
+      await es10.enableProfile(iccid, false);
+      await modem.restartSim(options.simReadyTimeoutMs ?? 60_000);
+      settled = true;
+    }
+  } else if (operation === 'disable') await es10.disableProfile(iccid, refresh);
   else await es10.deleteProfile(iccid);
-  if (operation !== 'delete' && refresh) {
+  if (operation !== 'delete' && refresh && !settled) {
     options.onProgress?.('waiting for the module to restart the SIM');
-    await modem.waitSimReady(options.simReadyTimeoutMs ?? 60_000);
+    await modem.settleAfterSwitch(options.simReadyTimeoutMs ?? 60_000);
   }
   let notifications: DeliveryOutcome[] | null = null;
   if (options.notify) {

@@ -1,0 +1,65 @@
+import { LpaError } from '../errors.js';
+import { credentialsFromEnv } from '../cloud/auth.js';
+import { BackendProvider } from '../cloud/backend.js';
+import { SuperSimProvider } from '../cloud/reserve.js';
+import { SuperSimClient } from '../cloud/supersim.js';
+import type { AddressProvider } from '../cloud/types.js';
+
+export type CloudKind = 'twilio' | 'kore' | 'backend';
+
+export interface CloudSettings {
+  cloud?: CloudKind;
+  /** Base URL override (regions, the local double). */
+  cloudUrl?: string;
+  fleet?: string;
+  /** Maker backend URL template with {eid}. */
+  backendUrl?: string;
+  backendTokenFile?: string;
+  /** Overall wait for the profile to become available (ms). */
+  deadlineMs?: number;
+}
+
+export interface OpenedProvider {
+  kind: CloudKind;
+  provider: AddressProvider;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the address provider the configuration asks for. Without an explicit `cloud`, a backend
+ * URL means the maker backend, and Super SIM credentials in the environment mean Twilio or KORE.
+ * Secrets come from `env` only (TWILIO_*, KORE_*).
+ */
+export function openProvider(settings: CloudSettings, env: Record<string, string | undefined>): OpenedProvider {
+  const kind = settings.cloud ?? guessKind(settings, env);
+  if (kind === 'backend') {
+    if (!settings.backendUrl) throw new LpaError('CONFIG_INVALID', 'cloud "backend" needs backendUrl (--backend-url <url with {eid}>)');
+    const p = new BackendProvider({
+      urlTemplate: settings.backendUrl,
+      ...(settings.backendTokenFile ? { tokenFile: settings.backendTokenFile } : {}),
+      ...(settings.deadlineMs !== undefined ? { deadlineMs: settings.deadlineMs } : {}),
+    });
+    return { kind, provider: p, close: () => p.close() };
+  }
+  const credentials = credentialsFromEnv(env, kind);
+  const client = new SuperSimClient({
+    credentials,
+    ...(settings.cloudUrl ? { baseUrl: settings.cloudUrl } : {}),
+    ...(settings.cloudUrl && kind === 'kore' ? { tokenUrl: new URL('/api-services/v1/auth/token', settings.cloudUrl).toString() } : {}),
+  });
+  const provider = new SuperSimProvider(client, {
+    ...(settings.fleet ? { fleet: settings.fleet } : {}),
+    ...(settings.deadlineMs !== undefined ? { deadlineMs: settings.deadlineMs } : {}),
+  });
+  return { kind, provider, close: () => client.close() };
+}
+
+function guessKind(settings: CloudSettings, env: Record<string, string | undefined>): CloudKind {
+  if (settings.backendUrl) return 'backend';
+  if (env.KORE_CLIENT_ID && env.KORE_CLIENT_SECRET) return 'kore';
+  if (env.TWILIO_ACCOUNT_SID) return 'twilio';
+  throw new LpaError(
+    'CONFIG_INVALID',
+    'no cloud configured: use --cloud twilio|kore with TWILIO_*/KORE_* credentials in the environment, or --cloud backend --backend-url <url>',
+  );
+}

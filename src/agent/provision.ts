@@ -1,0 +1,235 @@
+/**
+ * `provision`: from a bare eUICC to an enabled profile, resumable after any crash.
+ *
+ * 1 module (EID) -> 2 resume check -> 3 cloud (SM-DP+ address) -> 4 download -> 5 enable ->
+ * 6 notifications -> 7 report. Every completed step and every identifier learned goes to the
+ * journal first; a rerun checks the eUICC (and the cloud, which reuses the live reservation)
+ * before acting, so a profile is never downloaded twice and never wasted.
+ */
+
+import type { ChannelStats, ModemControl } from '../apdu/channel.js';
+import type { CloudAddress } from '../cloud/types.js';
+import { LpaError, isLpaError, toLpaError } from '../errors.js';
+import type { Es10Client } from '../es10/client.js';
+import type { ProfileInfo } from '../es10/profilesInfo.js';
+import { downloadProfile, type DownloadRequest } from '../lpa/download.js';
+import type { Es9Pool } from '../lpa/es9.js';
+import { deliverNotifications } from '../lpa/notifications.js';
+import { changeProfile } from '../lpa/profileOps.js';
+import { recoverInFlight } from './recover.js';
+import type { OpenedProvider } from './cloud.js';
+import { Journal, type StepName } from './journal.js';
+
+export interface ProvisionDevice {
+  es10: Es10Client;
+  modem: ModemControl;
+  stats(): ChannelStats;
+}
+
+export interface ProvisionInput {
+  device: ProvisionDevice;
+  /** Journal path; `{eid}` is replaced by the EID. */
+  journalPath: string;
+  /** Opens the cloud provider; called only when the cloud is needed. */
+  openCloud: () => OpenedProvider;
+  fleet?: string;
+  pool: Es9Pool;
+  /** Enable the profile (default true). */
+  enable?: boolean;
+  /** For the SM-DP+ Default method, also store the address as the eUICC default (default true). */
+  writeDefaultSmdp?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (step: string, message: string, data?: Record<string, unknown>) => void;
+  /** Fault injection for crash tests: called at every progress event and step completion. */
+  onCheckpoint?: (point: string) => void;
+}
+
+export interface ProvisionReport {
+  status: 'provisioned' | 'already-provisioned';
+  eid: string;
+  iccid: string;
+  esimProfileSid: string | null;
+  simSid: string | null;
+  smdpAddress: string | null;
+  enabled: boolean;
+  done: StepName[];
+  skipped: StepName[];
+  notifications: { delivered: number; failed: number };
+  journal: string;
+  timingsMs: Record<string, number>;
+  counts: ChannelStats & { httpsRequests: number; tlsHandshakes: number };
+}
+
+export async function provision(input: ProvisionInput): Promise<ProvisionReport> {
+  const { device, pool } = input;
+  const es10 = device.es10;
+  const enable = input.enable ?? true;
+  const timings: Record<string, number> = {};
+  const done: StepName[] = [];
+  const skipped: StepName[] = [];
+  const started = Date.now();
+  const counter = new Map<string, number>();
+  const progress = (step: string, message: string, data?: Record<string, unknown>) => {
+    const n = (counter.get(step) ?? 0) + 1;
+    counter.set(step, n);
+    input.onProgress?.(step, message, data);
+    input.onCheckpoint?.(`${step}#${n}`);
+  };
+  const checkAbort = () => {
+    if (input.signal?.aborted) throw toLpaError(input.signal.reason, 'INTERRUPTED', 'interrupted');
+  };
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await fn();
+    } finally {
+      timings[name] = (timings[name] ?? 0) + Date.now() - t0;
+    }
+  };
+
+  // 1. module
+  progress('module', 'reading the EID');
+  const eid = await timed('module', () => es10.getEid());
+  const { journal, setAside } = Journal.open(input.journalPath.replaceAll('{eid}', eid), eid);
+  if (setAside) progress('module', `the journal belonged to another eUICC; kept as ${setAside}`);
+  progress('module', `EID ${eid}`, { eid, journal: journal.path });
+  const complete = (step: StepName, note?: string) => {
+    journal.complete(step, note);
+    input.onCheckpoint?.(`done:${step}`);
+  };
+  if (!journal.done('module')) complete('module', `EID ${eid}`);
+
+  // a download the last run left in flight: cancel it on both sides so the SM-DP+ releases the profile
+  if (journal.snapshot.transactionId) {
+    await timed('recover', () => recoverInFlight(es10, pool, journal, progress));
+  }
+
+  // 2. what does the eUICC already hold?
+  let profiles = await timed('check', () => es10.listProfiles());
+  const find = (iccid: string | undefined): ProfileInfo | undefined => (iccid ? profiles.find((p) => p.iccid === iccid) : undefined);
+  let target = find(journal.snapshot.iccid);
+  const finished = target && journal.done('download') && (!enable || target.state === 'enabled');
+  if (finished) progress('check', `profile ${target!.iccid} is already installed${enable ? ' and enabled' : ''}: already provisioned`);
+  checkAbort();
+
+  // 3. cloud
+  let cloud: OpenedProvider | undefined;
+  try {
+    if (!target) {
+      cloud = input.openCloud();
+      progress('cloud', `asking the ${cloud.kind === 'backend' ? 'maker backend' : `Super SIM API (${cloud.kind})`} for the SM-DP+ address`);
+      const addr: CloudAddress = await timed('cloud', () =>
+        cloud!.provider.getAddress(eid, {
+          ...(input.fleet ? { fleet: input.fleet } : {}),
+          ...(input.signal ? { signal: input.signal } : {}),
+          onProgress: (p) => progress('cloud', p.message, { step: p.step, ...(p.esimProfileSid ? { esimProfileSid: p.esimProfileSid } : {}) }),
+        }),
+      );
+      journal.update(
+        {
+          smdpAddress: addr.smdpAddress,
+          matchingId: addr.matchingId,
+          activationCode: addr.activationCode,
+          esimProfileSid: addr.esimProfileSid ?? journal.snapshot.esimProfileSid,
+          simSid: addr.simSid ?? journal.snapshot.simSid,
+          iccid: addr.iccid ?? journal.snapshot.iccid,
+        },
+        `cloud: ${addr.smdpAddress}${addr.esimProfileSid ? ` (${addr.esimProfileSid})` : ''}`,
+      );
+      complete('cloud');
+      done.push('cloud');
+      target = find(addr.iccid);
+      if (target) progress('check', `profile ${target.iccid} of this reservation is already on the eUICC; no download needed`);
+    } else {
+      skipped.push('cloud');
+    }
+    checkAbort();
+
+    // 4. download
+    if (!target) {
+      const j = journal.snapshot;
+      const request: DownloadRequest = {};
+      if (j.activationCode) request.activationCode = j.activationCode;
+      else {
+        request.smdpAddress = j.smdpAddress!;
+        if (j.matchingId) request.matchingId = j.matchingId;
+        else if (input.writeDefaultSmdp ?? true) {
+          progress('download', `storing ${j.smdpAddress} as the eUICC default SM-DP+ address`);
+          await es10.setDefaultDpAddress(j.smdpAddress!);
+        }
+      }
+      const dl = await timed('download', () =>
+        downloadProfile(es10, pool, request, {
+          onProgress: (step, m, d) => progress(step, m, d),
+          onTransaction: ({ transactionId }) => journal.update({ transactionId }, `download started, transaction ${transactionId}`),
+          ...(input.signal ? { signal: input.signal } : {}),
+        }).catch((e: unknown) => {
+          const err = toLpaError(e);
+          // cancelled cleanly (or ended by the eUICC): nothing left in flight
+          if (err.details.cancel === undefined) journal.update({ transactionId: undefined }, `download failed: ${err.code}`);
+          throw err;
+        }),
+      );
+      journal.update({ iccid: dl.iccid, transactionId: undefined }, `installed ${dl.iccid}`);
+      complete('download');
+      done.push('download');
+      profiles = await es10.listProfiles();
+      target = find(dl.iccid);
+      if (!target) throw new LpaError('PROFILE_NOT_FOUND', `the eUICC reported ${dl.iccid} installed but does not list it`);
+    } else {
+      if (!journal.done('download')) complete('download', `found ${target.iccid} installed`);
+      skipped.push('download');
+    }
+    checkAbort();
+
+    // 5. enable
+    let enabled = target.state === 'enabled';
+    if (enable && !enabled) {
+      await timed('enable', async () => {
+        await changeProfile(es10, device.modem, 'enable', target!.iccid!, { onProgress: (m, d) => progress('enable', m, d) });
+        profiles = await es10.listProfiles();
+      });
+      enabled = find(target.iccid)?.state === 'enabled';
+      if (!enabled) throw new LpaError('ES10_RESULT', `profile ${target.iccid} did not stay enabled after the SIM restart`, { iccid: target.iccid });
+      complete('enable', `enabled ${target.iccid}`);
+      done.push('enable');
+    } else {
+      if (enable && !journal.done('enable')) complete('enable', `${target.iccid} already enabled`);
+      skipped.push('enable');
+    }
+
+    // 6. notifications
+    const outcomes = await timed('notifications', () => deliverNotifications(es10, pool, { onProgress: (m, d) => progress('notifications', m, d) }));
+    const failed = outcomes.filter((o) => o.error);
+    for (const f of failed) progress('notifications', `notification #${f.seqNumber} to ${f.address} not delivered (${f.error!.message}); it stays queued for the next run`);
+    if (outcomes.length === 0) skipped.push('notifications');
+    else done.push('notifications');
+    if (failed.length === 0) complete('notifications');
+
+    // 7. report
+    const j = journal.snapshot;
+    const stats = device.stats();
+    const es9 = pool.stats();
+    timings.total = Date.now() - started;
+    return {
+      status: done.includes('download') || done.includes('enable') ? 'provisioned' : 'already-provisioned',
+      eid,
+      iccid: target.iccid!,
+      esimProfileSid: j.esimProfileSid ?? null,
+      simSid: j.simSid ?? null,
+      smdpAddress: j.smdpAddress ?? null,
+      enabled,
+      done,
+      skipped,
+      notifications: { delivered: outcomes.length - failed.length, failed: failed.length },
+      journal: journal.path,
+      timingsMs: timings,
+      counts: { ...stats, httpsRequests: es9.requests, tlsHandshakes: es9.tlsHandshakes },
+    };
+  } catch (e) {
+    if (isLpaError(e, 'INTERRUPTED')) journal.update({}, 'interrupted');
+    throw e;
+  } finally {
+    await cloud?.close().catch(() => undefined);
+  }
+}
