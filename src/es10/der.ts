@@ -83,7 +83,8 @@ export function readBool(t: Tlv, what: string): boolean {
   return t.value[0] !== 0;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the value (a nickname may start with it), not a marker to drop
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export function readUtf8(t: Tlv, what: string, maxBytes = 4096): string {
   needPrimitive(t, what);
