@@ -57,6 +57,9 @@ function simResetCme(e: unknown): number | undefined {
   return n === 10 || n === 13 || n === 14 ? n : undefined;
 }
 
+/** How long to wait for a module to show the SIM reset that follows a profile switch. */
+const RESET_GRACE_MS = 3000;
+
 export class AtEuiccChannel implements ApduChannel, ModemControl {
   readonly vendor: VendorProfile;
   private readonly engine: AtEngine;
@@ -70,6 +73,8 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
   private cglaWorks = false;
   private terminalCapabilitySent = false;
   private counters = { apdus: 0, storeDataBlocks: 0 };
+  /** When the last APDU was handed to the module (ms since epoch). */
+  private lastApduAt = 0;
 
   constructor(engine: AtEngine, vendor: VendorProfile, options: AtEuiccChannelOptions = {}) {
     this.engine = engine;
@@ -139,6 +144,7 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     }
     if (this.lost) await this.recover();
     else if (this.id === undefined) await this.open();
+    this.lastApduAt = Date.now();
     try {
       const resp = await this.exchange(apdu, options.timeoutMs);
       if (!this.terminalCapabilitySent && apdu[1] === INS_STORE_DATA && apdu[3] === 0 && swOf(resp) === '6985') {
@@ -206,7 +212,9 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
 
   async settleAfterSwitch(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    await this.sim.waitReady(timeoutMs);
+    // the REFRESH closes every logical channel, whether or not the module says so
+    this.invalidate();
+    await this.sim.waitReset(this.lastApduAt, RESET_GRACE_MS, timeoutMs);
     if (this.vendor.cycleAfterSwitch) await this.restartSim(Math.max(1, deadline - Date.now()));
   }
 

@@ -17,6 +17,8 @@ export class SimState {
   private readonly wakers = new Set<() => void>();
   private readonly lostListeners = new Set<() => void>();
   private readySeq = 0;
+  /** When the SIM was last seen going away (URC or a not-ready poll answer), ms since epoch. */
+  private lastLostAt = 0;
   private readonly onUrc = (line: string): void => this.urc(line);
 
   constructor(engine: AtEngine, vendor: VendorProfile, pollIntervalMs: number) {
@@ -42,9 +44,15 @@ export class SimState {
     return lineStartsWithAny(line, this.vendor.simLostUrcs);
   }
 
+  private lostNow(): void {
+    this.lastLostAt = Date.now();
+    for (const fn of this.lostListeners) fn();
+    for (const w of [...this.wakers]) w();
+  }
+
   private urc(line: string): void {
     if (this.isLostUrc(line)) {
-      for (const fn of this.lostListeners) fn();
+      this.lostNow();
       return;
     }
     if (lineStartsWithAny(line, this.vendor.simReadyUrcs)) {
@@ -71,12 +79,16 @@ export class SimState {
         const state = (matchPrefix(res.lines[0] ?? '', '+CPIN') ?? '').replace(/"/g, '').trim().toUpperCase();
         if (state === 'READY') return;
         lastState = state;
+        // the same line may be the module's reset URC taken as the poll's answer: either way the
+        // SIM is away, so the channel is gone
+        this.lostNow();
         if (/PIN|PUK/.test(state)) {
           throw new LpaError('SIM_NOT_READY', `SIM is locked (${state}); unlock it before provisioning`, { simState: state });
         }
       } catch (e) {
         if (isLpaError(e, 'SIM_NOT_READY') || isLpaError(e, 'PORT_CLOSED') || !isLpaError(e)) throw e;
         // CME 10/13/14, ERROR or a slow answer while the SIM restarts: keep polling
+        if (isLpaError(e, 'AT_CME_ERROR') && [10, 13, 14].includes(Number(e.details.cme))) this.lostNow();
         lastProblem = e;
       }
       if (this.readySeq !== seqAtStart) return;
@@ -84,6 +96,29 @@ export class SimState {
     }
     const why = lastState ? `last state ${lastState}` : lastProblem ? `last answer: ${lastProblem.message}` : 'no answer';
     throw new LpaError('SIM_NOT_READY', `SIM not ready after ${timeoutMs} ms (${why})`, { timeoutMs }, lastProblem ? { cause: lastProblem } : undefined);
+  }
+
+  /**
+   * After a profile switch with REFRESH: waits (up to `graceMs`) until the SIM is seen going away
+   * after `since` — a reset URC, or `AT+CPIN?` / CME 10/13/14 while polling — then until it is ready
+   * again. A module that never reports the reset costs the grace period, then a READY poll.
+   */
+  async waitReset(since: number, graceMs: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const graceEnd = Math.min(deadline, Date.now() + graceMs);
+    while (this.lastLostAt < since && Date.now() < graceEnd) {
+      try {
+        const res = await this.engine.send('AT+CPIN?', { prefix: '+CPIN', timeoutMs: Math.max(1, Math.min(POLL_COMMAND_MAX_MS, deadline - Date.now())) });
+        const state = (matchPrefix(res.lines[0] ?? '', '+CPIN') ?? '').replace(/"/g, '').trim().toUpperCase();
+        if (state !== 'READY') this.lostNow();
+      } catch (e) {
+        if (isLpaError(e, 'PORT_CLOSED') || !isLpaError(e)) throw e;
+        if (isLpaError(e, 'AT_CME_ERROR') && [10, 13, 14].includes(Number(e.details.cme))) this.lostNow();
+      }
+      if (this.lastLostAt >= since) break;
+      await this.sleep(Math.min(200, Math.max(0, graceEnd - Date.now())));
+    }
+    await this.waitReady(Math.max(1, deadline - Date.now()));
   }
 
   /** Sleeps up to `ms`, waking early on a ready URC. */
