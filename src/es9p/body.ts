@@ -23,13 +23,19 @@ export async function readBounded(body: AsyncIterable<Uint8Array>, fn: string, m
   return Buffer.concat(chunks, total);
 }
 
+/** How much of an error body summarizeBody looks at: the head of a page says what it is. */
+export const SUMMARY_SCAN_CHARS = 16 * 1024;
+
 /** One readable line from an error body: the HTML <title>/<h1> or text, tags stripped, truncated. */
-export function summarizeBody(text: string, max = 160): string {
+export function summarizeBody(body: string, max = 160): string {
+  // Bounded input: the lazy patterns below are quadratic on hostile pages (thousands of "<script"
+  // with no end tag), and a body may be 8 MB.
+  const text = body.length > SUMMARY_SCAN_CHARS ? body.slice(0, SUMMARY_SCAN_CHARS) : body;
   const pick = (re: RegExp) => re.exec(text)?.[1];
   let s = /<[a-z!]/i.test(text) ? (pick(/<title[^>]*>([\s\S]*?)<\/title>/i) ?? pick(/<h1[^>]*>([\s\S]*?)<\/h1>/i) ?? text) : text;
   s = s
     .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
+    .replace(/<[^<>]*>/g, ' ')
     .replace(/&nbsp;/g, ' ')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')

@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as es10 from '../../src/es10/index.js';
+import { LpaError } from '../../src/errors.js';
+import { parseJsonObject, summarizeBody } from '../../src/es9p/body.js';
 import { fromHex } from '../../src/util/hex.js';
 
 describe('fuzz regressions', () => {
@@ -12,5 +14,14 @@ describe('fuzz regressions', () => {
     expect(es10.decodeSetDefaultDpAddressRequest(fromHex('BF3F058003EFBBBF'))).toEqual({ defaultDpAddress: '\uFEFF' });
     const md = { seqNumber: 0, profileManagementOperation: 'notificationInstall' as const, notificationAddress: '\uFEFFdp.io' };
     expect(es10.decodeNotificationMetadata(es10.encodeNotificationMetadata(md))).toEqual(md);
+  });
+
+  it('es9p/body: summarizeBody is linear on hostile multi-megabyte error pages (lazy HTML patterns were quadratic)', () => {
+    // before the fix, 400 KB of "<a" took a minute and an 8 MB body hours, blocking the event
+    // loop; the suite's test timeout is the guard here, nothing measures time
+    for (const page of ['<a'.repeat(2_000_000), '<script'.repeat(500_000), '<title>'.repeat(500_000), `<h1>${'<'.repeat(3_000_000)}`]) {
+      expect(summarizeBody(page).length).toBeLessThanOrEqual(163);
+    }
+    expect(() => parseJsonObject(Buffer.from('<'.repeat(4_000_000)), 'getBoundProfilePackage', 200)).toThrow(LpaError);
   });
 });
