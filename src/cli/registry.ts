@@ -7,6 +7,7 @@ type Loader = () => Promise<{ default: Command }>;
  * load only what they use (the SM-DP+ simulator, the cloud double and TLS stay out of `eid`).
  */
 export const COMMANDS: Record<string, Loader> = {
+  provision: () => import('./commands/provision.js'),
   eid: () => import('./commands/eid.js'),
   info: () => import('./commands/info.js'),
   profiles: () => import('./commands/profiles.js'),
@@ -24,6 +25,7 @@ export const COMMANDS: Record<string, Loader> = {
 
 /** One-line summaries for the main help, kept here so help needs no command imports. */
 export const COMMAND_SUMMARIES: Record<string, string> = {
+  provision: 'bare eUICC to enabled profile: cloud, download, enable, notifications (resumable)',
   eid: 'print the eUICC identifier (EID)',
   info: 'EID, EUICCInfo1/2 and the configured SM-DP+/SM-DS addresses',
   profiles: 'list the profiles on the eUICC',

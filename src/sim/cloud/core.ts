@@ -129,7 +129,9 @@ export class CloudCore {
         const order = await this.opts.smdpHook.createOrder(rec.eid);
         smdpAddress = order.smdpAddress;
         iccid = order.iccid ?? iccid;
-        matchingId = order.matchingId ?? matchingId;
+        // an Eid reservation is the SM-DP+ Default method: bound to the EID, no matching id
+        // (unless the caller also asked for a generated one)
+        if (rec.generateMatchingId) matchingId = order.matchingId ?? matchingId;
       } catch (e) {
         this.setStatus(rec, 'failed', { errorCode: '32002', errorMessage: `SM-DP+ order failed: ${(e as Error).message ?? e}` });
         return;

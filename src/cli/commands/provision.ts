@@ -1,0 +1,115 @@
+import { openProvider } from '../../agent/cloud.js';
+import { formatDuration, loadCredentials, loadProvisionConfig, PROVISION_FLAGS } from '../../agent/config.js';
+import { defaultLockPath, LockFile } from '../../agent/lock.js';
+import { provision, type ProvisionReport } from '../../agent/provision.js';
+import { LpaError } from '../../errors.js';
+import { Es9Pool } from '../../lpa/es9.js';
+import type { Command } from '../command.js';
+import { openDevice, type Device } from '../device.js';
+
+/** Fault injection for the crash/resume tests: SIGKILL ourselves at a named checkpoint. */
+function crashHook(): ((point: string) => void) | undefined {
+  const at = process.env.LPA_AGENT_TEST_CRASH_AT;
+  if (!at) return undefined;
+  return (point) => {
+    if (point === at) process.kill(process.pid, 'SIGKILL');
+  };
+}
+
+const seconds = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(1)} s`;
+
+function human(r: ProvisionReport): string {
+  const head =
+    r.status === 'already-provisioned'
+      ? `Already provisioned: profile ${r.iccid} is ${r.enabled ? 'enabled' : 'installed'}; nothing to do.`
+      : `Provisioned: profile ${r.iccid} ${r.enabled ? 'installed and enabled' : 'installed'}.`;
+  const t = r.timingsMs;
+  const c = r.counts;
+  return [
+    head,
+    `  EID           ${r.eid}`,
+    `  ICCID         ${r.iccid}`,
+    `  ESimProfile   ${r.esimProfileSid ?? '-'}   Sim ${r.simSid ?? '-'}`,
+    `  SM-DP+        ${r.smdpAddress ?? '-'}`,
+    `  done          ${r.done.join(', ') || '-'}${r.skipped.length ? `; skipped ${r.skipped.join(', ')}` : ''}`,
+    `  notifications ${r.notifications.delivered} delivered${r.notifications.failed ? `, ${r.notifications.failed} still queued` : ''}`,
+    `  took          ${seconds(t.total)} (${Object.entries(t)
+      .filter(([k]) => k !== 'total')
+      .map(([k, v]) => `${k} ${seconds(v)}`)
+      .join(', ')})`,
+    `  round trips   ${c.atCommands} AT commands, ${c.apdus} APDUs (${c.storeDataBlocks} STORE DATA), ${c.httpsRequests} HTTPS requests, ${c.tlsHandshakes} TLS handshake(s)`,
+    `  journal       ${r.journal}`,
+  ].join('\n');
+}
+
+const command: Command = {
+  name: 'provision',
+  summary: 'From a bare eUICC to an enabled profile: EID, SM-DP+ address from the cloud, download, enable, notifications. Safe to rerun at any point.',
+  usage: 'provision [--cloud twilio|kore|backend] [--cloud-url <url>] [--fleet <sid|name>] [--no-enable] [--journal <file>] [--timeout <duration>] [--config <file>]',
+  options: PROVISION_FLAGS,
+  help: [
+    'Options also come from LPA_AGENT_* variables and the JSON config file (flags win); see docs/configuration.md.',
+    'Secrets only from the environment (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_API_KEY, TWILIO_API_SECRET,',
+    'KORE_CLIENT_ID, KORE_CLIENT_SECRET) or an owner-only --credentials-file.',
+    '',
+    'Examples:',
+    '  TWILIO_ACCOUNT_SID=AC... TWILIO_AUTH_TOKEN=... lpa-agent --device /dev/ttyUSB2 provision --fleet my-fleet',
+    '  lpa-agent --device /dev/ttyUSB2 provision --cloud backend --backend-url https://api.example.com/devices/{eid}/esim',
+    '',
+    'Exit 0 when the profile is provisioned or already was; see "lpa-agent --help" for the other codes.',
+  ].join('\n'),
+  async run({ options, out, signal }) {
+    const config = loadProvisionConfig({ options, env: process.env });
+    if (!config.device) throw new LpaError('USAGE', 'no device given: --device <AT port> or virtual[:<state-file>] (or LPA_AGENT_DEVICE, or "device" in the config file)');
+    const credentials = loadCredentials({ credentialsFile: config.credentialsFile, env: process.env });
+    const lock = LockFile.acquire(config.lockFile ?? defaultLockPath(config.device));
+    const timeout = AbortSignal.timeout(config.timeoutMs);
+    const combined = AbortSignal.any([signal, timeout]);
+    const pool = new Es9Pool({ caFiles: config.ca, connectTo: config.connectTo });
+    let device: Device | undefined;
+    try {
+      device = await openDevice({
+        device: config.device,
+        ...(config.modem ? { modem: config.modem } : {}),
+        baudRate: config.baud,
+        json: out.json,
+        ...(config.trace ? { trace: config.trace } : {}),
+        ca: config.ca,
+        connectTo: config.connectTo,
+      });
+      const report = await provision({
+        device,
+        journalPath: config.journal,
+        openCloud: () =>
+          openProvider(
+            {
+              ...(config.cloud ? { cloud: config.cloud } : {}),
+              ...(config.cloudUrl ? { cloudUrl: config.cloudUrl } : {}),
+              ...(config.fleet ? { fleet: config.fleet } : {}),
+              ...(config.backendUrl ? { backendUrl: config.backendUrl } : {}),
+              ...(config.backendTokenFile ? { backendTokenFile: config.backendTokenFile } : {}),
+              deadlineMs: config.timeoutMs,
+            },
+            credentials,
+          ),
+        ...(config.fleet ? { fleet: config.fleet } : {}),
+        pool,
+        enable: config.enable,
+        signal: combined,
+        onProgress: (step, message, data) => out.progress(step, message, data),
+        ...(crashHook() ? { onCheckpoint: crashHook()! } : {}),
+      });
+      out.result(report, () => human(report));
+    } catch (e) {
+      if (timeout.aborted && !signal.aborted) {
+        throw new LpaError('INTERRUPTED', `gave up after ${formatDuration(config.timeoutMs)} (--timeout); rerun to continue where it stopped`, {}, { cause: e });
+      }
+      throw e;
+    } finally {
+      await device?.close().catch(() => undefined);
+      await pool.close();
+      lock.release();
+    }
+  },
+};
+export default command;
