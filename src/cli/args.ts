@@ -35,7 +35,7 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
     }
     if (!arg.startsWith('--') || arg === '-') {
       if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg)) {
-        const long = SHORT[arg];
+        const long = Object.hasOwn(SHORT, arg) ? SHORT[arg] : undefined;
         if (!long) throw new LpaError('USAGE', `unknown option ${arg} (see --help)`);
         i = take(argv, i, long, undefined, specs, options);
         continue;
@@ -61,8 +61,10 @@ function take(
   specs: OptionSpecs,
   options: OptionValues,
 ): number {
-  const spec = specs[name];
-  if (!spec && name.startsWith('no-') && specs[name.slice(3)]?.type === 'boolean') {
+  // own keys only: `--constructor`, `--toString` or `--__proto__` must not find Object.prototype members
+  const own = (n: string): OptionSpec | undefined => (Object.hasOwn(specs, n) ? specs[n] : undefined);
+  const spec = own(name);
+  if (!spec && name.startsWith('no-') && own(name.slice(3))?.type === 'boolean') {
     if (inline !== undefined) throw new LpaError('USAGE', `option --${name} takes no value`);
     options[name.slice(3)] = false;
     return i;

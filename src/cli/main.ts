@@ -13,7 +13,7 @@ function findCommand(argv: readonly string[]): { name?: string; index: number } 
     if (a === '--') return { index: -1 };
     if (a.startsWith('-')) {
       const name = a.replace(/^--?/, '').split('=')[0]!;
-      const spec = GLOBAL_OPTIONS[name];
+      const spec = Object.hasOwn(GLOBAL_OPTIONS, name) ? GLOBAL_OPTIONS[name] : undefined;
       if (spec?.type === 'string' && !a.includes('=')) i++;
       continue;
     }
@@ -66,7 +66,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       throw new LpaError('USAGE', 'no command given; run "lpa-agent --help" for the list');
     }
-    const load = COMMANDS[name];
+    // own keys only: `lpa-agent constructor` must not find Object.prototype.constructor
+    const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!load) throw new LpaError('USAGE', `unknown command "${name}"; run "lpa-agent --help" for the list`);
     const cmd = (await load()).default;
     const specs: OptionSpecs = { ...GLOBAL_OPTIONS, ...cmd.options };

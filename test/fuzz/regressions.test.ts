@@ -2,8 +2,11 @@
  * Shrunk counterexamples the fuzz suite found, kept as plain regression tests (one per bug,
  * named after the fix commit's subject).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as es10 from '../../src/es10/index.js';
+import { parseArgs } from '../../src/cli/args.js';
+import { GLOBAL_OPTIONS } from '../../src/cli/globals.js';
+import { main } from '../../src/cli/main.js';
 import { LpaError } from '../../src/errors.js';
 import { parseJsonObject, summarizeBody } from '../../src/es9p/body.js';
 import { fromHex } from '../../src/util/hex.js';
@@ -23,5 +26,22 @@ describe('fuzz regressions', () => {
       expect(summarizeBody(page).length).toBeLessThanOrEqual(163);
     }
     expect(() => parseJsonObject(Buffer.from('<'.repeat(4_000_000)), 'getBoundProfilePackage', 200)).toThrow(LpaError);
+  });
+
+  it('cli/args: Object.prototype names are unknown options (--constructor x was accepted)', () => {
+    for (const argv of [['--constructor', '--'], ['--toString'], ['--__proto__=1'], ['--hasOwnProperty', 'y'], ['--no-constructor']]) {
+      expect(() => parseArgs(argv, GLOBAL_OPTIONS)).toThrow(/unknown option/);
+    }
+  });
+
+  it('cli/main: Object.prototype names are unknown commands (lpa-agent constructor was an internal error)', async () => {
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      for (const name of ['constructor', 'toString', '__proto__']) expect(await main([name])).toBe(2);
+    } finally {
+      err.mockRestore();
+      out.mockRestore();
+    }
   });
 });
