@@ -1,0 +1,154 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualModem } from '../../drivers/virtual/modem.js';
+import { serveModemOnPty, type PtyServer } from '../../drivers/virtual/pty.js';
+import { openVirtualEuicc, type VirtualEuicc } from '../../src/sim/euicc/index.js';
+import { startCloudDouble, type CloudDouble } from '../../src/sim/cloud/index.js';
+import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
+import { jsonLines, runCli, type RunResult } from '../cli/run.js';
+
+const EID = '89049032123451234512345678901235';
+
+/** One device on a bench: the virtual module on a pty (real serialport binding), SM-DP+ over TLS, cloud over HTTP. */
+class Bench {
+  dir = mkdtempSync(join(tmpdir(), 'lpa-prov-'));
+  pty = join(this.dir, 'modem');
+  card!: VirtualEuicc;
+  modem!: VirtualModem;
+  server!: PtyServer;
+  smdp!: SmdpServer;
+  cloud!: CloudDouble;
+
+  async start(): Promise<this> {
+    this.smdp = await startSmdp();
+    this.cloud = await startCloudDouble({ smdpHook: this.smdp.hook, reserveDelayMs: 20 });
+    this.card = openVirtualEuicc({ statePath: join(this.dir, 'euicc.json') });
+    this.modem = new VirtualModem({ card: this.card, vendor: 'quectel', quirks: { simResetMs: 50 } });
+    this.server = await serveModemOnPty({ ptyPath: this.pty, modem: this.modem });
+    return this;
+  }
+
+  provision(extraEnv: Record<string, string> = {}, ...extra: string[]): Promise<RunResult> {
+    return runCli(
+      [
+        '--json',
+        '--device', this.pty,
+        '--ca', this.smdp.caFile,
+        '--connect-to', this.smdp.connectTo,
+        'provision',
+        '--cloud', 'twilio',
+        '--cloud-url', this.cloud.url,
+        '--fleet', 'demo-fleet',
+        '--journal', join(this.dir, 'journal-{eid}.json'),
+        '--lock-file', join(this.dir, 'agent.lock'),
+        ...extra,
+      ],
+      { env: { TWILIO_ACCOUNT_SID: this.cloud.credentials.accountSid, TWILIO_AUTH_TOKEN: this.cloud.credentials.authToken, LPA_AGENT_CONFIG: '', ...extraEnv }, timeoutMs: 60_000 },
+    );
+  }
+
+  /** The eUICC holds exactly one copy of the reserved profile, enabled; the cloud shows it installed and the Sim active. */
+  checkProvisioned(): void {
+    const profiles = this.cloud.profiles();
+    expect(profiles).toHaveLength(1); // never a second reservation
+    const p = profiles[0]!;
+    expect(p.status).toBe('installed');
+    const copies = this.card.state.profiles.filter((x) => x.iccid === p.iccid);
+    expect(copies).toHaveLength(1);
+    expect(copies[0]!.state).toBe('enabled');
+    const sim = this.cloud.sims().find((s) => s.sid === p.sim_sid)!;
+    expect(sim.status).toBe('active');
+    expect(sim.fleet_sid).toMatch(/^HF/);
+    expect(this.card.state.notifications).toEqual([]);
+    expect(this.modem.sessions().size).toBe(0); // no stale logical channel
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.close();
+    this.modem?.dispose();
+    await this.cloud?.close();
+    await this.smdp?.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const result = (r: RunResult) => jsonLines(r.stdout).at(-1) as { ok: boolean; data: Record<string, any>; error?: Record<string, any> };
+
+describe('lpa-agent provision end to end', () => {
+  const bench = new Bench();
+  beforeAll(() => bench.start());
+  afterAll(() => bench.stop());
+
+  it('goes from a bare eUICC to an enabled profile, then reports "already provisioned"', async () => {
+    const r = await bench.provision();
+    expect(r.stderr).toBe('');
+    const res = result(r);
+    expect(res.error).toBeUndefined();
+    expect(r.code).toBe(0);
+    expect(res.data).toMatchObject({ status: 'provisioned', eid: EID, enabled: true, done: ['cloud', 'download', 'enable', 'notifications'] });
+    expect(res.data.esimProfileSid).toMatch(/^HP/);
+    expect(res.data.simSid).toMatch(/^HS/);
+    expect(res.data.counts.tlsHandshakes).toBe(1);
+    bench.checkProvisioned();
+    const journal = join(bench.dir, `journal-${EID}.json`);
+    expect(statSync(journal).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(journal, 'utf8'))).toMatchObject({ eid: EID, iccid: res.data.iccid, esimProfileSid: res.data.esimProfileSid });
+    expect(existsSync(join(bench.dir, 'agent.lock'))).toBe(false);
+
+    const again = await bench.provision();
+    expect(again.code).toBe(0);
+    expect(result(again).data).toMatchObject({ status: 'already-provisioned', iccid: res.data.iccid, skipped: ['cloud', 'download', 'enable', 'notifications'] });
+    bench.checkProvisioned();
+  });
+
+  it('a second agent on the same module is refused while the first holds the lock', async () => {
+    const first = bench.provision();
+    await new Promise((r) => setTimeout(r, 150));
+    const second = await bench.provision();
+    await first;
+    if (second.code !== 0) {
+      expect(second.code).toBe(8);
+      expect(result(second).error).toMatchObject({ code: 'LOCKED' });
+    }
+  });
+});
+
+/**
+ * SIGKILL at every step boundary and in the middle of the BPP load, then a plain rerun: it must
+ * finish with the same reservation, one copy of the profile, enabled, nothing left queued and no
+ * stale logical channel.
+ */
+const CRASH_POINTS = [
+  'done:module',
+  'cloud#1',
+  'done:cloud',
+  'authenticateServer#1',
+  'prepareDownload#1',
+  'getBoundProfilePackage#1',
+  'loadBoundProfilePackage#1',
+  'loadBoundProfilePackage#3',
+  'installed#1',
+  'done:download',
+  'enable#2',
+  'done:enable',
+  'notifications#1',
+];
+
+describe.each(CRASH_POINTS)('killed at %s', (point) => {
+  const bench = new Bench();
+  beforeAll(() => bench.start());
+  afterAll(() => bench.stop());
+
+  it('a rerun finishes the job with the same reservation', async () => {
+    const crashed = await bench.provision({ LPA_AGENT_TEST_CRASH_AT: point });
+    expect(crashed.code).toBe(-1); // killed by the signal, no exit code
+    const rerun = await bench.provision();
+    const res = result(rerun);
+    expect(res.error).toBeUndefined();
+    expect(rerun.code).toBe(0);
+    expect(res.data.enabled).toBe(true);
+    bench.checkProvisioned();
+  });
+});
