@@ -39,7 +39,10 @@ export function parseVirtualDevice(device: string): VirtualSpec | undefined {
  * `virtual[:<state-file>]` runs the virtual module in-process behind a serialport binding, so the
  * real AT engine, channel and ES10 code paths run exactly as on hardware.
  */
-export async function openDevice(globals: Globals): Promise<Device> {
+/** What opening a device needs of the global options. */
+export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'trace'>;
+
+export async function openDevice(globals: DeviceOptions): Promise<Device> {
   const { LpaError } = await import('../errors.js');
   if (globals.device === undefined) {
     throw new LpaError('USAGE', 'no device given: use --device <AT port> (e.g. /dev/ttyUSB2) or --device virtual[:<state-file>] (or set LPA_AGENT_DEVICE)');
@@ -97,7 +100,7 @@ export async function openDevice(globals: Globals): Promise<Device> {
 }
 
 /** Opens the device, runs `fn`, always closes (channel included), and returns fn's result. */
-export async function withDevice<T>(globals: Globals, fn: (d: Device) => Promise<T>): Promise<T> {
+export async function withDevice<T>(globals: DeviceOptions, fn: (d: Device) => Promise<T>): Promise<T> {
   const device = await openDevice(globals);
   try {
     return await fn(device);

@@ -51,7 +51,7 @@ function commandHelp(cmd: Command): string {
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { name, index } = findCommand(argv);
-  const wantsJson = argv.includes('--json');
+  const wantsJson = argv.includes('--json') || argv.some((a, i) => (a === '--output' && /^(json|lpac)$/.test(argv[i + 1] ?? '')) || /^--output=(json|lpac)$/.test(a));
   let out = new Output(wantsJson ? 'json' : 'human', name ?? '');
   try {
     if (name === undefined) {
@@ -82,7 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const globals = readGlobals(options);
-    out = new Output(globals.json ? 'json' : 'human', name);
+    out = globals.output === 'lpac' ? new (await import('./lpac.js')).LpacOutput(name) : new Output(globals.json ? 'json' : 'human', name);
     const controller = new AbortController();
     const onSignal = (sig: NodeJS.Signals) => {
       if (controller.signal.aborted) process.exit(130);

@@ -103,6 +103,23 @@ describe('download through serve-modem on a pty from the local SM-DP+ over TLS',
     expect(right.data.method).toBe('activation-code');
   });
 
+  it('--output lpac prints the lpac JSON lines for download and profiles', async () => {
+    const r = await runCli(['--output', 'lpac', '--device', pty, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, 'download', '--smdp', smdp.address, '--matching-id', 'TS48V2-SAIP2-3-BERTLV-UNIQUE'], { timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    const lines = jsonLines(r.stdout);
+    for (const l of lines) expect(Object.keys(l)).toEqual(['type', 'payload']);
+    const messages = lines.filter((l) => l.type === 'progress').map((l) => (l.payload as { message: string }).message);
+    expect(messages).toEqual(expect.arrayContaining(['es9p_initiate_authentication', 'es10b_authenticate_server', 'es9p_authenticate_client', 'es10b_prepare_download', 'es9p_get_bound_profile_package', 'es10b_load_bound_profile_package']));
+    expect(lines.at(-1)).toMatchObject({ type: 'lpa', payload: { code: 0, message: 'success' } });
+    const list = await runCli(['--output', 'lpac', '--device', pty, 'profiles']);
+    const last = jsonLines(list.stdout).at(-1) as { type: string; payload: { code: number; data: Record<string, unknown>[] } };
+    expect(last.type).toBe('lpa');
+    expect(last.payload.code).toBe(0);
+    expect(last.payload.data[0]).toEqual(
+      expect.objectContaining({ iccid: expect.any(String), isdpAid: expect.any(String), profileState: expect.stringMatching(/^(enabled|disabled)$/), profileClass: expect.any(String) }),
+    );
+  });
+
   it('an unknown matching id is refused with the SM-DP+ reason, nothing installed', async () => {
     const r = await cli('download', '--smdp', smdp.address, '--matching-id', 'NO-SUCH-PROFILE');
     expect(r.code).toBe(6);

@@ -72,10 +72,7 @@ const command: Command = {
         device: config.device,
         ...(config.modem ? { modem: config.modem } : {}),
         baudRate: config.baud,
-        json: out.json,
         ...(config.trace ? { trace: config.trace } : {}),
-        ca: config.ca,
-        connectTo: config.connectTo,
       });
       const report = await provision({
         device,
