@@ -16,6 +16,8 @@ export interface CommandTiming {
   /** APDU bytes the line carried (+CGLA / +CSIM), 0 otherwise. */
   apduBytes: number;
   storeData: boolean;
+  /** The answer text about to be sent (info lines and final result), for models that read it. */
+  answer?: string;
 }
 
 /** Extra delay (ms) before a command's answer; the one place a link model plugs in. */
@@ -242,6 +244,7 @@ export class VirtualModem extends EventEmitter {
         answerBytes: text.length,
         apduBytes: ans.apduBytes ?? 0,
         storeData: ans.storeData ?? false,
+        answer: text,
       });
       if (delay === 0) {
         this.finish(text, ans.after);

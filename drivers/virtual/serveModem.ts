@@ -1,6 +1,7 @@
 import type { VirtualCard } from '../../src/sim/card.js';
 import { LpaError } from '../../src/errors.js';
 import { openVirtualEuicc } from '../../src/sim/euicc/index.js';
+import { LinkTimer, type LinkModel, type LinkTally } from './link.js';
 import { VirtualModem, type TimingHook } from './modem.js';
 import { serveModemOnPty } from './pty.js';
 import type { Quirks } from './quirks.js';
@@ -17,6 +18,8 @@ export interface ServeModemOptions {
   vendor?: string;
   quirks?: Partial<Quirks>;
   timing?: TimingHook;
+  /** Link model (UART baud, module latency, eUICC times; see link.ts); ignored when `timing` is given. */
+  link?: Partial<LinkModel>;
   /** Stops serving when aborted; without it, SIGINT/SIGTERM stop it. */
   signal?: AbortSignal;
   /** Called once the module is being served (e.g. to print the path). */
@@ -25,15 +28,17 @@ export interface ServeModemOptions {
 
 /**
  * `lpa-agent serve-modem --pty <path> [--state <file>] [--modem <vendor>]`: serves a virtual
- * module on a pseudo-terminal until stopped. Resolves after a clean stop.
+ * module on a pseudo-terminal until stopped. Resolves after a clean stop, with what the link
+ * model charged when one was given.
  */
-export async function runServeModem(opts: ServeModemOptions): Promise<void> {
+export async function runServeModem(opts: ServeModemOptions): Promise<{ link?: LinkTally }> {
   const vendor = opts.vendor ?? 'generic';
   if (!isVendorName(vendor)) {
     throw new LpaError('USAGE', `unknown modem dialect "${vendor}" (one of: ${VENDOR_NAMES.join(', ')})`);
   }
   const card = opts.card ?? openVirtualEuicc(opts.statePath === undefined ? {} : { statePath: opts.statePath });
-  const modem = new VirtualModem({ card, vendor, quirks: opts.quirks, timing: opts.timing });
+  const link = opts.timing === undefined && opts.link !== undefined ? new LinkTimer(opts.link) : undefined;
+  const modem = new VirtualModem({ card, vendor, quirks: opts.quirks, timing: opts.timing ?? link?.hook });
   const server = await serveModemOnPty({ ptyPath: opts.ptyPath, modem });
   opts.onReady?.({ path: server.path, vendor });
   await new Promise<void>((resolve) => {
@@ -52,4 +57,5 @@ export async function runServeModem(opts: ServeModemOptions): Promise<void> {
   });
   await server.close();
   modem.dispose();
+  return link ? { link: { ...link.tally } } : {};
 }

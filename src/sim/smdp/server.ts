@@ -42,8 +42,13 @@ export interface SmdpOptions {
   confirmationCodes?: Record<string, string>;
   /** Send ReplaceSessionKeys in the BPP; default true. */
   replaceSessionKeys?: boolean;
-  /** Delay added to every ES9+ answer (for the bench); default 0. */
+  /** Delay added to every ES9+ answer (server processing, for the bench); default 0. */
   latencyMs?: number;
+  /**
+   * Network round-trip time to emulate (for the bench); default 0. Every ES9+ answer waits 1 RTT,
+   * and the first answer on a new TLS connection 2 more (the handshake's round trips).
+   */
+  rttMs?: number;
   /** One default order per profile by its id as matching id; default true. */
   defaultOrders?: boolean;
   /** Catalogue folder; default data/upp. */
@@ -97,6 +102,8 @@ export async function startSmdp(options: SmdpOptions = {}): Promise<SmdpServer> 
   const host = options.host ?? '127.0.0.1';
   const address = parseSmdpAddress(options.address ?? DEFAULT_SMDP_ADDRESS).value;
   const latencyMs = Math.max(0, options.latencyMs ?? 0);
+  const rttMs = Math.max(0, options.rttMs ?? 0);
+  const handshaken = new WeakSet<object>();
   const pki = loadSmdpPki();
   const catalogue = loadCatalogue({
     address,
@@ -143,7 +150,12 @@ export async function startSmdp(options: SmdpOptions = {}): Promise<SmdpServer> 
         body,
       });
       if (answer.function) requests[answer.function] = (requests[answer.function] ?? 0) + 1;
-      if (latencyMs > 0) await sleep(latencyMs);
+      let delay = latencyMs + rttMs;
+      if (!handshaken.has(req.socket)) {
+        handshaken.add(req.socket);
+        delay += 2 * rttMs;
+      }
+      if (delay > 0) await sleep(delay);
       const headers = { 'X-Admin-Protocol': 'gsma/rsp/v2.2.0' };
       if (answer.json === undefined) sendEmpty(res, answer.status, headers);
       else sendJson(res, answer.status, answer.json, headers);

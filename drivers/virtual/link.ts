@@ -1,0 +1,284 @@
+/**
+ * The link model of the virtual module: what one AT command costs on a real device.
+ *
+ *   delay = serial(command line) + module latency + eUICC time + serial(answer)
+ *   serial(n bytes) = n x 10 / baud seconds (8N1 UART: start + 8 data + stop bits); baud 0 = free
+ *   eUICC time = apduMs per APDU the line carries, plus, on the block that completes the function:
+ *     AuthenticateServer (BF38) authenticateServerMs, PrepareDownload (BF21) prepareDownloadMs,
+ *     each STORE DATA series of the bound profile package (BF36, A0..A3, 86/87/88) bppSequenceMs,
+ *     and the block whose answer is the ProfileInstallationResult (BF37) installMs instead.
+ *
+ * STORE DATA blocks of one ES10 command share a series (P2 = block number, P1 bit 8 = last block);
+ * the function is read from the first block's tag and remembered per channel until the last block.
+ * The model plugs into `VirtualModem` as its `timing` hook: answers really arrive that much later.
+ */
+
+import { LpaError } from '../../src/errors.js';
+import type { CommandTiming, TimingHook } from './modem.js';
+
+export interface LinkModel {
+  /** UART speed in bit/s; 0 = no serialisation cost (USB-like). */
+  baud: number;
+  /** Module latency per AT command line (ms). */
+  latencyMs: number;
+  /** eUICC processing per APDU (ms). */
+  apduMs: number;
+  /** Extra on the last block of AuthenticateServer (ms). */
+  authenticateServerMs: number;
+  /** Extra on the last block of PrepareDownload (ms). */
+  prepareDownloadMs: number;
+  /** Extra on the last block of each STORE DATA series of the BPP (ms). */
+  bppSequenceMs: number;
+  /** Extra on the block answered with the ProfileInstallationResult, instead of bppSequenceMs (ms). */
+  installMs: number;
+}
+
+export const DEFAULT_LINK: Readonly<LinkModel> = Object.freeze({
+  baud: 115200,
+  latencyMs: 5,
+  apduMs: 20,
+  authenticateServerMs: 300,
+  prepareDownloadMs: 300,
+  bppSequenceMs: 50,
+  installMs: 500,
+});
+
+/** `--link` keys -> model fields. */
+const KEYS: Record<string, keyof LinkModel> = {
+  baud: 'baud',
+  latency: 'latencyMs',
+  apdu: 'apduMs',
+  auth: 'authenticateServerMs',
+  prepare: 'prepareDownloadMs',
+  bpp: 'bppSequenceMs',
+  install: 'installMs',
+};
+
+/** Upper bound for any value (ms or baud): keeps a typo from freezing the module for hours. */
+const MAX_VALUE = 10_000_000;
+
+export const LINK_SPEC_HELP =
+  'baud=<bit/s, 0 = no serialisation cost>,latency=<ms per AT command>,apdu=<ms per APDU>,auth=<ms>,prepare=<ms>,bpp=<ms per BPP series>,install=<ms>';
+
+/**
+ * Parses `baud=115200,latency=5,apdu=20,auth=300,prepare=300,bpp=50,install=500` (any subset, in
+ * any order; `default` or an empty text = the defaults). Unknown keys and bad numbers are USAGE errors.
+ */
+export function parseLinkSpec(text: string, base: Readonly<LinkModel> = DEFAULT_LINK): LinkModel {
+  const model: LinkModel = { ...base };
+  const spec = text.trim();
+  if (spec === '' || spec === 'default' || spec === 'on') return model;
+  if (spec.length > 400) throw new LpaError('USAGE', 'link settings are too long (at most 400 characters)');
+  for (const part of spec.split(',')) {
+    const item = part.trim();
+    if (item === '') continue;
+    const eq = item.indexOf('=');
+    const key = eq > 0 ? item.slice(0, eq).trim() : item;
+    const field = Object.hasOwn(KEYS, key) ? KEYS[key] : undefined;
+    if (eq <= 0 || field === undefined) {
+      throw new LpaError('USAGE', `bad link setting "${item.slice(0, 40)}": expected key=value with key one of ${Object.keys(KEYS).join(', ')}`, { setting: item.slice(0, 40) });
+    }
+    const raw = item.slice(eq + 1).trim();
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || !Number.isFinite(value) || value > MAX_VALUE) {
+      throw new LpaError('USAGE', `bad link setting ${key}=${raw.slice(0, 20)}: expected a number 0..${MAX_VALUE}`, { setting: key });
+    }
+    model[field] = value;
+  }
+  return model;
+}
+
+/** The model as `--link` text (round-trips through parseLinkSpec). */
+export function formatLinkSpec(m: Readonly<LinkModel>): string {
+  return Object.entries(KEYS)
+    .map(([k, f]) => `${k}=${m[f]}`)
+    .join(',');
+}
+
+/** Time (ms) to move `bytes` over the UART at `baud` (10 bits per byte); 0 when baud is 0. */
+export function serialMs(bytes: number, baud: number): number {
+  return baud > 0 ? (bytes * 10 * 1000) / baud : 0;
+}
+
+export type EuiccFunction = 'authenticateServer' | 'prepareDownload' | 'bppSequence' | 'install' | 'other';
+
+/** ES10 function of a STORE DATA series from the first tag of its first block. */
+export function functionOfTag(tag: number): EuiccFunction {
+  if (tag === 0xbf38) return 'authenticateServer';
+  if (tag === 0xbf21) return 'prepareDownload';
+  // BF36 header + BF23, then A0/A1/A2/A3 headers and their 86/87/88 elements
+  if (tag === 0xbf36 || (tag >= 0xa0 && tag <= 0xa3) || (tag >= 0x86 && tag <= 0x88)) return 'bppSequence';
+  return 'other';
+}
+
+/** First BER tag (1 or 2 bytes) of `data`, or -1. */
+function firstTag(data: Uint8Array): number {
+  if (data.length === 0) return -1;
+  const b = data[0]!;
+  if ((b & 0x1f) !== 0x1f) return b;
+  return data.length > 1 ? (b << 8) | data[1]! : -1;
+}
+
+/** One APDU found in a command line, with the channel key it travels on. */
+interface LineApdu {
+  channel: string;
+  apdu: Uint8Array;
+}
+
+const APDU_RE = /\+(CGLA|CSIM)=\s*(?:"?([0-9A-Za-z]{1,32})"?\s*,)?\s*\d{1,4}\s*,\s*"?([0-9A-Fa-f]{8,1100})"?/g;
+const ANSWER_RE = /\+(?:CGLA|CSIM):\s*\d{1,4}\s*,\s*"?([0-9A-Fa-f]{4,1100})"?/g;
+
+/** APDUs of a command line (+CGLA by session id, +CSIM by the CLA's channel). */
+export function apdusOfLine(line: string): LineApdu[] {
+  const out: LineApdu[] = [];
+  for (const m of line.matchAll(APDU_RE)) {
+    const hex = m[3]!;
+    if (hex.length % 2 !== 0) continue;
+    const apdu = new Uint8Array(Buffer.from(hex, 'hex'));
+    const cla = apdu[0]!;
+    const channel = m[1] === 'CGLA' ? `s${(m[2] ?? '').toLowerCase()}` : `c${cla & 0x40 ? 4 + (cla & 0x0f) : cla & 0x03}`;
+    out.push({ channel, apdu });
+  }
+  return out;
+}
+
+/** Response payloads (data + SW, hex upper case) of an answer text. */
+export function responsesOfAnswer(answer: string): string[] {
+  return [...answer.matchAll(ANSWER_RE)].map((m) => m[1]!.toUpperCase());
+}
+
+/** What the model charged, by kind; `totalMs` = sum of the delays it returned. */
+export interface LinkTally {
+  commands: number;
+  apdus: number;
+  storeDataBlocks: number;
+  bytesToModule: number;
+  bytesFromModule: number;
+  authenticateServer: number;
+  prepareDownload: number;
+  bppSequences: number;
+  installs: number;
+  serialMs: number;
+  latencyMs: number;
+  euiccMs: number;
+  totalMs: number;
+}
+
+function emptyTally(): LinkTally {
+  return {
+    commands: 0,
+    apdus: 0,
+    storeDataBlocks: 0,
+    bytesToModule: 0,
+    bytesFromModule: 0,
+    authenticateServer: 0,
+    prepareDownload: 0,
+    bppSequences: 0,
+    installs: 0,
+    serialMs: 0,
+    latencyMs: 0,
+    euiccMs: 0,
+    totalMs: 0,
+  };
+}
+
+/** Counters the floor is computed from (the agent's own and the eUICC function counts). */
+export interface FloorCounts {
+  atCommands: number;
+  bytesToModule: number;
+  bytesFromModule: number;
+  apdus: number;
+  authenticateServer?: number;
+  prepareDownload?: number;
+  bppSequences?: number;
+  installs?: number;
+}
+
+/** The module side of the floor: the least time these commands, bytes and eUICC work take (ms). */
+export function linkFloorMs(m: Readonly<LinkModel>, c: FloorCounts): number {
+  const euicc =
+    c.apdus * m.apduMs +
+    (c.authenticateServer ?? 0) * m.authenticateServerMs +
+    (c.prepareDownload ?? 0) * m.prepareDownloadMs +
+    (c.bppSequences ?? 0) * m.bppSequenceMs +
+    (c.installs ?? 0) * m.installMs;
+  return serialMs(c.bytesToModule + c.bytesFromModule, m.baud) + c.atCommands * m.latencyMs + euicc;
+}
+
+/**
+ * A link model instance: `hook` is the VirtualModem timing hook; `tally` counts what it charged.
+ * State (the function of the open STORE DATA series per channel) lives here, so use one per module.
+ */
+export class LinkTimer {
+  readonly model: Readonly<LinkModel>;
+  readonly tally: LinkTally = emptyTally();
+  private readonly series = new Map<string, EuiccFunction>();
+  readonly hook: TimingHook;
+
+  constructor(model: Partial<LinkModel> = {}) {
+    this.model = Object.freeze({ ...DEFAULT_LINK, ...model });
+    this.hook = (c) => this.delayFor(c);
+  }
+
+  /** The delay (ms) for one command line and its answer; updates the tally. */
+  delayFor(c: CommandTiming): number {
+    const m = this.model;
+    const t = this.tally;
+    t.commands++;
+    t.bytesToModule += c.lineBytes;
+    t.bytesFromModule += c.answerBytes;
+    const serial = serialMs(c.lineBytes + c.answerBytes, m.baud);
+    const euicc = this.euiccMs(c);
+    t.serialMs += serial;
+    t.latencyMs += m.latencyMs;
+    t.euiccMs += euicc;
+    const total = serial + m.latencyMs + euicc;
+    t.totalMs += total;
+    return total;
+  }
+
+  private euiccMs(c: CommandTiming): number {
+    const apdus = apdusOfLine(c.line);
+    if (apdus.length === 0) return 0;
+    const m = this.model;
+    const t = this.tally;
+    const installed = (c.answer ? responsesOfAnswer(c.answer) : []).some((r) => r.startsWith('BF37'));
+    let ms = 0;
+    for (const { channel, apdu } of apdus) {
+      t.apdus++;
+      ms += m.apduMs;
+      if (apdu[1] !== 0xe2 || apdu.length < 4) continue;
+      t.storeDataBlocks++;
+      const p1 = apdu[2]!;
+      const p2 = apdu[3]!;
+      if (p2 === 0 || !this.series.has(channel)) this.series.set(channel, functionOfTag(firstTag(apdu.subarray(5))));
+      if ((p1 & 0x80) === 0) continue;
+      const fn = this.series.get(channel)!;
+      this.series.delete(channel);
+      if (fn === 'bppSequence' && installed) {
+        t.installs++;
+        ms += m.installMs;
+      } else if (fn === 'bppSequence') {
+        t.bppSequences++;
+        ms += m.bppSequenceMs;
+      } else if (fn === 'authenticateServer') {
+        t.authenticateServer++;
+        ms += m.authenticateServerMs;
+      } else if (fn === 'prepareDownload') {
+        t.prepareDownload++;
+        ms += m.prepareDownloadMs;
+      }
+    }
+    // the result fetched with GET RESPONSE after a 61xx: the installation is charged there
+    if (installed && apdus.every(({ apdu }) => apdu[1] === 0xc0)) {
+      t.installs++;
+      ms += m.installMs;
+    }
+    return ms;
+  }
+}
+
+/** A timing hook for `model` (a fresh LinkTimer). */
+export function linkTiming(model: Partial<LinkModel> = {}): TimingHook {
+  return new LinkTimer(model).hook;
+}
