@@ -77,8 +77,7 @@ describe('agent config: mutated config files', () => {
     const env = fc.dictionary(fc.constantFrom(...CONFIG_KEYS.map(envName)), fc.string({ maxLength: 20 }), { maxKeys: 4 });
     fc.assert(
       fc.property(options, env, fc.boolean(), (opts, e, withFile) => {
-        const { config: _c, ...rest } = opts;
-        const o = withFile ? rest : opts;
+        const o = withFile ? Object.fromEntries(Object.entries(opts).filter(([k]) => k !== 'config')) : opts;
         onlyTyped(
           () => loadProvisionConfig({ options: o, env: e, defaultConfigPath: withFile ? PATH : null, fs: memFs({ [PATH]: VALID }), cwd: '/' }),
           ['CONFIG_INVALID'],
