@@ -7,7 +7,7 @@ import { serveModemOnPty, type PtyServer } from '../../drivers/virtual/pty.js';
 import { openVirtualEuicc, type VirtualEuicc } from '../../src/sim/euicc/index.js';
 import { startCloudDouble, type CloudDouble } from '../../src/sim/cloud/index.js';
 import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
-import { jsonLines, runCli, type RunResult } from '../cli/run.js';
+import { jsonLines, runCli, startCli, type RunResult } from '../cli/run.js';
 
 const EID = '89049032123451234512345678901235';
 
@@ -30,9 +30,8 @@ class Bench {
     return this;
   }
 
-  provision(extraEnv: Record<string, string> = {}, ...extra: string[]): Promise<RunResult> {
-    return runCli(
-      [
+  args(...extra: string[]): string[] {
+    return [
         '--json',
         '--device', this.pty,
         '--ca', this.smdp.caFile,
@@ -44,9 +43,15 @@ class Bench {
         '--journal', join(this.dir, 'journal-{eid}.json'),
         '--lock-file', join(this.dir, 'agent.lock'),
         ...extra,
-      ],
-      { env: { TWILIO_ACCOUNT_SID: this.cloud.credentials.accountSid, TWILIO_AUTH_TOKEN: this.cloud.credentials.authToken, LPA_AGENT_CONFIG: '', ...extraEnv }, timeoutMs: 60_000 },
-    );
+      ];
+  }
+
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return { TWILIO_ACCOUNT_SID: this.cloud.credentials.accountSid, TWILIO_AUTH_TOKEN: this.cloud.credentials.authToken, LPA_AGENT_CONFIG: '', ...extra };
+  }
+
+  provision(extraEnv: Record<string, string> = {}, ...extra: string[]): Promise<RunResult> {
+    return runCli(this.args(...extra), { env: this.env(extraEnv), timeoutMs: 60_000 });
   }
 
   /** The eUICC holds exactly one copy of the reserved profile, enabled; the cloud shows it installed and the Sim active. */
@@ -112,6 +117,28 @@ describe('lpa-agent provision end to end', () => {
       expect(second.code).toBe(8);
       expect(result(second).error).toMatchObject({ code: 'LOCKED' });
     }
+  });
+});
+
+describe('SIGINT during the download', () => {
+  const bench = new Bench();
+  beforeAll(() => bench.start());
+  afterAll(() => bench.stop());
+
+  it('cancels the session cleanly, records it, exits 8; a rerun finishes', async () => {
+    const { child, output } = await startCli(bench.args(), (o) => o.includes('"step":"authenticateClient"'), { env: bench.env() });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(8);
+    const last = jsonLines(output()).at(-1) as { error: { code: string } };
+    expect(last.error.code).toBe('INTERRUPTED');
+    const journal = JSON.parse(readFileSync(join(bench.dir, `journal-${EID}.json`), 'utf8')) as { history: string[]; transactionId?: string };
+    expect(journal.history.some((h) => h.includes('interrupted'))).toBe(true);
+    expect(journal.transactionId).toBeUndefined(); // cancelled on both sides, nothing in flight
+    expect(existsSync(join(bench.dir, 'agent.lock'))).toBe(false);
+    const rerun = await bench.provision();
+    expect(result(rerun).error).toBeUndefined();
+    bench.checkProvisioned();
   });
 });
 

@@ -193,9 +193,9 @@ export function buildBpp(transactionId: Uint8Array, prepared: PrepareDownloadRes
  * Sends the BPP as the LPA does (SGP.22 2.5.5 sequences, each in STORE DATA blocks of
  * `blockSize`); stops at the first non-empty answer. Returns every answer.
  */
-export function loadBpp(card: VirtualEuicc, ch: number, bpp: Uint8Array | Uint8Array[], blockSize = 255): Answer[] {
+export function loadBpp(card: VirtualEuicc, ch: number, bpp: Uint8Array | Uint8Array[], blockSize = 255): (Answer & { apdus: number })[] {
   const payloads = bpp instanceof Uint8Array ? bppSequences(bpp).flat() : bpp;
-  const answers: Answer[] = [];
+  const answers: (Answer & { apdus: number })[] = [];
   for (const p of payloads) {
     const a = storeData(card, ch, p, blockSize);
     answers.push(a);
