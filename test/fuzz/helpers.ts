@@ -80,7 +80,7 @@ export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
 
 /** Applies mutations in order to a copy of `input`. */
 export function mutate(input: Uint8Array, muts: readonly ByteMutation[]): Uint8Array {
-  let b = input.slice();
+  let b: Uint8Array = input.slice();
   for (const m of muts) {
     const n = b.length;
     const at = n === 0 ? 0 : m.at % (m.kind === 'insert' ? n + 1 : n);

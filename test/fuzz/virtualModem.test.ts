@@ -66,7 +66,7 @@ const arg = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9_.-]{1,8}$/).map((v) => ({ value: v, quoted: false })),
 );
 const extCmd: fc.Arbitrary<Cmd> = fc.oneof(
-  fc.record({ name: extName, kind: fc.constantFrom('exec' as const, 'read' as const, 'test' as const), args: fc.constant([]) }),
+  fc.record({ name: extName, kind: fc.constantFrom('exec' as const, 'read' as const, 'test' as const), args: fc.constant([] as Cmd["args"]) }),
   fc.record({ name: extName, kind: fc.constant('set' as const), args: fc.array(arg, { minLength: 1, maxLength: 4 }) }),
 );
 

@@ -78,6 +78,21 @@ describe('downloadProfile failure handling', () => {
     expect(n.some((x) => x.seqNumber === err.details.notificationSeq && x.profileManagementOperation === 'notificationInstall')).toBe(true);
   });
 
+  it('an SM-DP+ whose certificate does not chain to a trusted CI is refused before anything reaches the eUICC', async () => {
+    const untrusting = new Es9Pool({ connectTo: [smdp.connectTo] }); // no --ca: the SGP.26 test CI is unknown
+    const before = at.channel.stats();
+    try {
+      const err = (await downloadProfile(es10, untrusting, { smdpAddress: smdp.address, matchingId: 'TS48V3-SAIP2-3-NOBERTLV-UNIQUE' }).catch((e: unknown) => e)) as LpaError;
+      expect(err.code).toBe('TLS_UNTRUSTED');
+      expect(err.message).toMatch(/--ca/);
+    } finally {
+      await untrusting.close();
+    }
+    // only the two local reads (challenge, EUICCInfo1): no AuthenticateServer, no CancelSession
+    expect(at.channel.stats().storeDataBlocks - before.storeDataBlocks).toBe(2);
+    expect(smdp.admin.getOrder('TS48V3-SAIP2-3-NOBERTLV-UNIQUE')!.state).toBe('released');
+  });
+
   it('refuses a confirmation-code order without a code before touching the eUICC beyond authentication', async () => {
     const matchingId = 'TS48V5-SAIP2-1A-NOBERTLV-UNIQUE';
     smdp.admin.setConfirmationCode(matchingId, '4711');
