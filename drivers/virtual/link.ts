@@ -13,7 +13,9 @@
  * The model plugs into `VirtualModem` as its `timing` hook: answers really arrive that much later.
  */
 
+import { blocksNeeded } from '../../src/es10/bpp.js';
 import { LpaError } from '../../src/errors.js';
+import { concatBytes } from '../../src/util/hex.js';
 import type { CommandTiming, TimingHook } from './modem.js';
 
 export interface LinkModel {
@@ -158,6 +160,11 @@ export interface LinkTally {
   prepareDownload: number;
   bppSequences: number;
   installs: number;
+  /** STORE DATA blocks of the last bound profile package (BF36 first block through the installation). */
+  bppBlocks: number;
+  /** Least blocks of 255 bytes for the BPP sent (blocksNeeded of the reassembled BPP); -1 if it did not parse. */
+  bppMinBlocks: number;
+  bppBytes: number;
   serialMs: number;
   latencyMs: number;
   euiccMs: number;
@@ -175,6 +182,9 @@ function emptyTally(): LinkTally {
     prepareDownload: 0,
     bppSequences: 0,
     installs: 0,
+    bppBlocks: 0,
+    bppMinBlocks: 0,
+    bppBytes: 0,
     serialMs: 0,
     latencyMs: 0,
     euiccMs: 0,
@@ -213,6 +223,8 @@ export class LinkTimer {
   readonly model: Readonly<LinkModel>;
   readonly tally: LinkTally = emptyTally();
   private readonly series = new Map<string, EuiccFunction>();
+  /** Data fields of the BPP's blocks since its BF36 block, to check the splitting against the minimum. */
+  private bpp: Uint8Array[] = [];
   readonly hook: TimingHook;
 
   constructor(model: Partial<LinkModel> = {}) {
@@ -251,13 +263,26 @@ export class LinkTimer {
       t.storeDataBlocks++;
       const p1 = apdu[2]!;
       const p2 = apdu[3]!;
-      if (p2 === 0 || !this.series.has(channel)) this.series.set(channel, functionOfTag(firstTag(apdu.subarray(5))));
-      if ((p1 & 0x80) === 0) continue;
+      const data = apdu.length > 5 ? apdu.subarray(5, 5 + apdu[4]!) : new Uint8Array(0);
+      if (p2 === 0 || !this.series.has(channel)) {
+        const tag = firstTag(data);
+        this.series.set(channel, functionOfTag(tag));
+        if (tag === 0xbf36 && p2 === 0) {
+          this.bpp = [];
+          t.bppBlocks = 0;
+        }
+      }
       const fn = this.series.get(channel)!;
+      if (fn === 'bppSequence') {
+        t.bppBlocks++;
+        this.bpp.push(data);
+      }
+      if ((p1 & 0x80) === 0) continue;
       this.series.delete(channel);
       if (fn === 'bppSequence' && installed) {
         t.installs++;
         ms += m.installMs;
+        this.bppDone();
       } else if (fn === 'bppSequence') {
         t.bppSequences++;
         ms += m.bppSequenceMs;
@@ -273,8 +298,20 @@ export class LinkTimer {
     if (installed && apdus.every(({ apdu }) => apdu[1] === 0xc0)) {
       t.installs++;
       ms += m.installMs;
+      this.bppDone();
     }
     return ms;
+  }
+
+  private bppDone(): void {
+    const bytes = concatBytes(...this.bpp);
+    this.bpp = [];
+    this.tally.bppBytes = bytes.length;
+    try {
+      this.tally.bppMinBlocks = blocksNeeded(bytes);
+    } catch {
+      this.tally.bppMinBlocks = -1;
+    }
   }
 }
 

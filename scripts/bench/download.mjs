@@ -1,0 +1,78 @@
+// One measured download: fresh virtual eUICC, `serve-modem --link` on a pty (its own process), the
+// local SM-DP+ over TLS with the RTT model (in this process), and `lpa-agent --json download ...
+// --enable` as a separate process with the real serialport binding.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DIST } from './paths.mjs';
+import { jsonLines, runAgent, startAgent } from './proc.mjs';
+import { networkFloorMs } from './stats.mjs';
+
+const { startSmdp } = await import(join(DIST, 'src', 'sim', 'smdp', 'index.js'));
+const { linkFloorMs, formatLinkSpec } = await import(join(DIST, 'drivers', 'virtual', 'link.js'));
+
+function lastResult(text, what) {
+  const last = jsonLines(text).at(-1);
+  if (!last) throw new Error(`${what}: no JSON result\n${text.slice(-2000)}`);
+  if (last.error) throw new Error(`${what} failed: ${last.error.code}: ${last.error.message}`);
+  return last.data;
+}
+
+/**
+ * @param {{ link: object, rttMs: number, serverLatencyMs: number, vendor: string, profile: string, simResetMs: number }} o
+ */
+export async function downloadRun(o) {
+  const dir = mkdtempSync(join(tmpdir(), 'lpa-bench-'));
+  const smdp = await startSmdp({ rttMs: o.rttMs, latencyMs: o.serverLatencyMs });
+  let modem;
+  try {
+    const pty = join(dir, 'modem');
+    modem = await startAgent(
+      ['--json', '--modem', o.vendor, 'serve-modem', '--pty', pty, '--state', join(dir, 'euicc.json'), '--link', formatLinkSpec(o.link)],
+      (out) => out.includes('ready on'),
+    );
+    const usageFile = join(dir, 'usage.json');
+    const run = await runAgent(
+      ['--json', '--device', pty, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, 'download', '--smdp', smdp.address, '--matching-id', o.profile, '--enable'],
+      { usageFile },
+    );
+    const dl = lastResult(run.stdout, 'download');
+    const served = lastResult(await modem.stop(), 'serve-modem');
+    modem = undefined;
+    const usage = JSON.parse(readFileSync(usageFile, 'utf8'));
+    const s = dl.stats;
+    const t = served.link;
+    const counts = { ...s, authenticateServer: t.authenticateServer, prepareDownload: t.prepareDownload, bppSequences: t.bppSequences, installs: t.installs };
+    const moduleMs = linkFloorMs(o.link, counts);
+    const networkMs = networkFloorMs(s, o);
+    const simResets = dl.enabled ? 1 : 0;
+    const floorMs = moduleMs + networkMs + simResets * o.simResetMs;
+    return {
+      atCommands: s.atCommands,
+      apdus: s.apdus,
+      storeDataBlocks: s.storeDataBlocks,
+      bppBlocks: t.bppBlocks,
+      bppMinBlocks: t.bppMinBlocks,
+      bppSequences: t.bppSequences + t.installs,
+      bytesToModule: s.bytesToModule,
+      bytesFromModule: s.bytesFromModule,
+      httpsRequests: s.requests,
+      tlsHandshakes: s.tlsHandshakes,
+      smdpRequests: Object.values(smdp.stats().requests).reduce((a, b) => a + b, 0),
+      smdpTlsConnections: smdp.stats().tlsConnections,
+      wallMs: run.wallMs,
+      agentWallMs: s.wallMs,
+      floorMs,
+      floorModuleMs: moduleMs,
+      floorNetworkMs: networkMs,
+      floorSimResetMs: simResets * o.simResetMs,
+      modemDelayMs: t.totalMs,
+      cpuMs: (usage.userCpuUs + usage.systemCpuUs) / 1000,
+      peakRssMb: (usage.vmHwmKb ?? usage.maxRssKb) / 1024,
+    };
+  } finally {
+    if (modem) await modem.stop();
+    await smdp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,86 @@
+// Child processes for the bench: the lpa-agent binary, run to completion or kept running.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from './paths.mjs';
+
+export const BIN = join(ROOT, 'dist', 'src', 'cli', 'bin.js');
+const USAGE_PRELOAD = pathToFileURL(join(ROOT, 'scripts', 'bench', 'usage.mjs')).href;
+
+const baseEnv = () => ({ ...process.env, LPA_AGENT_DEVICE: '', LPA_AGENT_CONFIG: '' });
+
+/**
+ * Runs `lpa-agent <args>` to completion: exit code, output, wall time (ms, spawn to exit).
+ * `usageFile`: preload usage.mjs so the process reports its CPU time and peak RSS there.
+ */
+export function runAgent(args, { usageFile, timeoutMs = 120_000, cwd = ROOT } = {}) {
+  const nodeArgs = usageFile ? ['--import', USAGE_PRELOAD, BIN, ...args] : [BIN, ...args];
+  const env = usageFile ? { ...baseEnv(), LPA_BENCH_USAGE: usageFile } : baseEnv();
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, nodeArgs, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`lpa-agent ${args.join(' ')}: no exit within ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      clearTimeout(timer);
+      child.on('close', () => resolve({ code: code ?? -1, stdout, stderr, wallMs }));
+    });
+  });
+}
+
+/** Starts a long-running `lpa-agent <args>`; resolves once `ready(output)`; `stop()` sends SIGTERM and resolves with the output. */
+export function startAgent(args, ready, { timeoutMs = 20_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let done = false;
+    const closed = new Promise((r) => child.on('close', () => r(out)));
+    const stop = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return closed;
+    };
+    const check = (d) => {
+      out += d;
+      if (!done && ready(out)) {
+        done = true;
+        clearTimeout(timer);
+        resolve({ child, stop, output: () => out });
+      }
+    };
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
+    child.on('exit', () => {
+      if (!done) {
+        clearTimeout(timer);
+        reject(new Error(`lpa-agent ${args.join(' ')} exited before ready: ${out}`));
+      }
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`lpa-agent ${args.join(' ')} not ready in ${timeoutMs} ms: ${out}`));
+    }, timeoutMs);
+  });
+}
+
+/** JSON lines of `--json` output (other lines skipped). */
+export function jsonLines(text) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (!t.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(t));
+    } catch {
+      // not a JSON line
+    }
+  }
+  return out;
+}
