@@ -10,7 +10,6 @@ import { EventEmitter } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SerialPortStream } from '@serialport/stream';
-import { autoDetect } from '@serialport/bindings-cpp';
 import { ReadlineParser } from '@serialport/parser-readline';
 import { LpaError } from '../../src/errors.js';
 
@@ -84,6 +83,24 @@ export function mapOpenError(err: unknown, path: string, procRoot = '/proc'): Lp
 }
 
 /** A serial port split into lines (CR LF, bare CR or bare LF all end a line). */
+/**
+ * The native serial binding, loaded only when a real port is opened (the virtual module and the
+ * tests never load it). A missing or wrong-architecture prebuilt binary is a clear PORT_IO error.
+ */
+async function nativeBinding(): Promise<SerialBinding> {
+  try {
+    const { autoDetect } = await import('@serialport/bindings-cpp');
+    return autoDetect() as unknown as SerialBinding;
+  } catch (e) {
+    throw new LpaError(
+      'PORT_IO',
+      `the serial port driver (native module of @serialport/bindings-cpp) could not be loaded for ${process.platform}-${process.arch}: ${(e as Error).message}`,
+      {},
+      { cause: e },
+    );
+  }
+}
+
 export class SerialAtPort extends EventEmitter implements AtLinePort {
   readonly path: string;
   private readonly stream: SerialPortStream;
@@ -108,7 +125,7 @@ export class SerialAtPort extends EventEmitter implements AtLinePort {
   }
 
   static async open(options: OpenPortOptions): Promise<SerialAtPort> {
-    const binding = options.binding ?? (autoDetect() as unknown as SerialBinding);
+    const binding = options.binding ?? (await nativeBinding());
     let stream: SerialPortStream;
     try {
       stream = new SerialPortStream({
