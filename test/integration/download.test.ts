@@ -64,6 +64,10 @@ describe('download through serve-modem on a pty from the local SM-DP+ over TLS',
     // the AT trace holds every line with a timestamp
     const traceText = readFileSync(trace, 'utf8');
     expect(traceText).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z >> AT\+CGLA=/m);
+    // ES9+ metadata in the same trace: exactly one TLS handshake, never a body
+    expect(traceText.match(/## es9 tls-handshake /g)).toHaveLength(1);
+    expect(traceText).toMatch(/## es9 request .*function=getBoundProfilePackage .*status=200/);
+    expect(traceText).not.toMatch(/serverSigned1|boundProfilePackage"/);
 
     const profiles = (await cli('profiles')).data.profiles as { iccid: string; state: string }[];
     expect(profiles.find((p) => p.iccid === PROFILE_ICCID)?.state).toBe('enabled');

@@ -3,9 +3,9 @@ import { formatDuration, loadCredentials, loadProvisionConfig, PROVISION_FLAGS }
 import { defaultLockPath, LockFile } from '../../agent/lock.js';
 import { provision, type ProvisionReport } from '../../agent/provision.js';
 import { LpaError } from '../../errors.js';
-import { Es9Pool } from '../../lpa/es9.js';
 import type { Command } from '../command.js';
 import { openDevice, type Device } from '../device.js';
+import { es9Pool } from '../es9.js';
 
 /** Fault injection for the crash/resume tests: SIGKILL ourselves at a named checkpoint. */
 function crashHook(): ((point: string) => void) | undefined {
@@ -65,7 +65,7 @@ const command: Command = {
     const lock = LockFile.acquire(config.lockFile ?? defaultLockPath(config.device));
     const timeout = AbortSignal.timeout(config.timeoutMs);
     const combined = AbortSignal.any([signal, timeout]);
-    const pool = new Es9Pool({ caFiles: config.ca, connectTo: config.connectTo });
+    const pool = es9Pool({ ca: config.ca, connectTo: config.connectTo, ...(config.trace ? { trace: config.trace } : {}) });
     let device: Device | undefined;
     try {
       device = await openDevice({
