@@ -60,6 +60,17 @@ export interface ProvisionReport {
   counts: ChannelStats & { httpsRequests: number; tlsHandshakes: number };
 }
 
+/**
+ * After a crash in the last steps of a download the profile may be installed although nothing
+ * recorded it: its install notification (from this SM-DP+) is still pending on the eUICC.
+ */
+async function installedByLastRun(es10: Es10Client, profiles: ProfileInfo[], smdpAddress: string): Promise<ProfileInfo | undefined> {
+  const host = smdpAddress.toLowerCase();
+  const pending = await es10.listNotifications(['notificationInstall']);
+  const n = pending.find((x) => x.iccid && x.notificationAddress.toLowerCase() === host && profiles.some((p) => p.iccid === x.iccid));
+  return n ? profiles.find((p) => p.iccid === n.iccid) : undefined;
+}
+
 export async function provision(input: ProvisionInput): Promise<ProvisionReport> {
   const { device, pool } = input;
   const es10 = device.es10;
@@ -100,7 +111,8 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
   if (!journal.done('module')) complete('module', `EID ${eid}`);
 
   // a download the last run left in flight: cancel it on both sides so the SM-DP+ releases the profile
-  if (journal.snapshot.transactionId) {
+  const recovered = journal.snapshot.transactionId !== undefined;
+  if (recovered) {
     await timed('recover', () => recoverInFlight(es10, pool, journal, progress));
   }
 
@@ -138,8 +150,11 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
       );
       complete('cloud');
       done.push('cloud');
-      target = find(addr.iccid);
-      if (target) progress('check', `profile ${target.iccid} of this reservation is already on the eUICC; no download needed`);
+      target = find(addr.iccid) ?? (recovered ? await installedByLastRun(es10, profiles, addr.smdpAddress) : undefined);
+      if (target) {
+        journal.update({ iccid: target.iccid }, `found ${target.iccid} installed`);
+        progress('check', `profile ${target.iccid} of this reservation is already on the eUICC; no download needed`);
+      }
     } else {
       skipped.push('cloud');
     }

@@ -1,4 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,5 +179,37 @@ describe.each(CRASH_POINTS)('killed at %s', (point) => {
     expect(rerun.code).toBe(0);
     expect(res.data.enabled).toBe(true);
     bench.checkProvisioned();
+  });
+});
+
+describe('maker backend without an ICCID, killed right after the eUICC installed the profile', () => {
+  const bench = new Bench();
+  let backend: ReturnType<typeof createServer>;
+  let backendUrl = '';
+  beforeAll(async () => {
+    await bench.start();
+    backend = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ smdpAddress: bench.smdp.address, matchingId: 'TS48V2-SAIP2-1-NOBERTLV-UNIQUE' }));
+    });
+    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+    backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/devices/{eid}/esim`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => backend.close(r));
+    await bench.stop();
+  });
+
+  it('the rerun finds the installed profile by its pending install notification instead of downloading again', async () => {
+    const args = ['--cloud', 'backend', '--backend-url', backendUrl];
+    const crashed = await bench.provision({ LPA_AGENT_TEST_CRASH_AT: 'installed#1' }, ...args);
+    expect(crashed.code).toBe(-1);
+    const rerun = await bench.provision({}, ...args);
+    const res = result(rerun);
+    expect(res.error).toBeUndefined();
+    expect(res.data).toMatchObject({ enabled: true, skipped: expect.arrayContaining(['download']) });
+    const iccid = res.data.iccid as string;
+    expect(bench.card.state.profiles.filter((p) => p.iccid === iccid)).toHaveLength(1);
+    expect(bench.smdp.admin.getOrder('TS48V2-SAIP2-1-NOBERTLV-UNIQUE')!.state).toBe('installed');
   });
 });
