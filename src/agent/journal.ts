@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LpaError } from '../errors.js';
-import { writeFileAtomic } from './atomicFile.js';
+import { writeFileAtomic } from '../util/atomicFile.js';
 
 /** Steps of `provision`, in order; the journal records each one completed. */
 export const STEPS = ['module', 'cloud', 'download', 'enable', 'notifications'] as const;

@@ -4,9 +4,10 @@
  * memory. Volatile session state (challenge, download session) lives elsewhere.
  */
 
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LpaError } from '../../errors.js';
+import { writeFileAtomic } from '../../util/atomicFile.js';
 
 export type ProfileState = 'enabled' | 'disabled';
 export type ProfileClass = 'test' | 'provisioning' | 'operational';
@@ -129,7 +130,7 @@ export class EuiccStateStore {
 
   save(): void {
     if (this.path === undefined) return;
-    writeFileAtomic(this.path, `${JSON.stringify(this.state, null, 2)}\n`);
+    writeStateFile(this.path, `${JSON.stringify(this.state, null, 2)}\n`);
   }
 
   /** Sequence number for a new notification (and advances the counter). */
@@ -155,18 +156,11 @@ export function incrementAid(aid: string): string {
   return b.toString('hex').toUpperCase();
 }
 
-function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+/** Writes the state file durably (see util/atomicFile); any failure is CONFIG_INVALID naming the file. */
+function writeStateFile(path: string, text: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    writeFileAtomic(path, text);
   } catch (e) {
     throw new LpaError('CONFIG_INVALID', `cannot write virtual eUICC state ${path}`, { path }, { cause: e });
   }
