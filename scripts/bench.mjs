@@ -25,10 +25,11 @@ const USAGE = `usage: npm run bench -- [options]
   --server-latency <ms> SM-DP+ processing per request (default 0)
   --modem <vendor>      dialect of the virtual module (default generic)
   --profile <id>        TS.48 matching id (default TS48V2-SAIP2-1-BERTLV-UNIQUE)
+  --node-option <flag>  node flag for the measured agent (repeatable), e.g. --max-semi-space-size=1
   --no-footprint        skip start-up times, dependency and bundle sizes`;
 
 function parse(argv) {
-  const o = { runs: 5, link: { ...DEFAULT_LINK }, rttMs: 50, serverLatencyMs: 0, vendor: 'generic', profile: 'TS48V2-SAIP2-1-BERTLV-UNIQUE', footprint: true };
+  const o = { runs: 5, link: { ...DEFAULT_LINK }, rttMs: 50, serverLatencyMs: 0, vendor: 'generic', profile: 'TS48V2-SAIP2-1-BERTLV-UNIQUE', footprint: true, nodeOptions: [] };
   const linkKeys = { baud: 'baud', latency: 'latency', apdu: 'apdu', auth: 'auth', prepare: 'prepare', bpp: 'bpp', install: 'install' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -55,6 +56,7 @@ function parse(argv) {
     else if (name === 'modem') o.vendor = value();
     else if (name === 'profile') o.profile = value();
     else if (name === 'no-footprint') o.footprint = false;
+    else if (name === 'node-option') o.nodeOptions.push(value());
     else fail(`unknown argument "${a}"`);
   }
   return o;
@@ -77,7 +79,7 @@ for (let i = 0; i < opts.runs; i++) {
 }
 const m = medians(runs);
 const result = {
-  settings: { runs: opts.runs, link: formatLinkSpec(opts.link), rttMs: opts.rttMs, serverLatencyMs: opts.serverLatencyMs, modem: opts.vendor, profile: opts.profile, simResetMs: opts.simResetMs, node: process.version },
+  settings: { runs: opts.runs, link: formatLinkSpec(opts.link), rttMs: opts.rttMs, serverLatencyMs: opts.serverLatencyMs, modem: opts.vendor, profile: opts.profile, simResetMs: opts.simResetMs, node: process.version, ...(opts.nodeOptions.length ? { nodeOptions: opts.nodeOptions } : {}) },
   download: {
     atCommands: m.atCommands,
     apdus: m.apdus,

@@ -34,7 +34,7 @@ export async function downloadRun(o) {
     const usageFile = join(dir, 'usage.json');
     const run = await runAgent(
       ['--json', '--device', pty, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, 'download', '--smdp', smdp.address, '--matching-id', o.profile, '--enable'],
-      { usageFile },
+      { usageFile, nodeOptions: o.nodeOptions },
     );
     const dl = lastResult(run.stdout, 'download');
     const served = lastResult(await modem.stop(), 'serve-modem');

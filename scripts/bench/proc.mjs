@@ -11,10 +11,11 @@ const baseEnv = () => ({ ...process.env, LPA_AGENT_DEVICE: '', LPA_AGENT_CONFIG:
 
 /**
  * Runs `lpa-agent <args>` to completion: exit code, output, wall time (ms, spawn to exit).
- * `usageFile`: preload usage.mjs so the process reports its CPU time and peak RSS there.
+ * `usageFile`: preload usage.mjs so the process reports its CPU time and peak RSS there;
+ * `nodeOptions`: node flags before the script (e.g. --max-semi-space-size=1).
  */
-export function runAgent(args, { usageFile, timeoutMs = 120_000, cwd = ROOT } = {}) {
-  const nodeArgs = usageFile ? ['--import', USAGE_PRELOAD, BIN, ...args] : [BIN, ...args];
+export function runAgent(args, { usageFile, timeoutMs = 120_000, cwd = ROOT, nodeOptions = [] } = {}) {
+  const nodeArgs = [...nodeOptions, ...(usageFile ? ['--import', USAGE_PRELOAD] : []), BIN, ...args];
   const env = usageFile ? { ...baseEnv(), LPA_BENCH_USAGE: usageFile } : baseEnv();
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
