@@ -4,9 +4,10 @@
  * wakes whoever waits, who then re-fetches the resource; the body's fields are never trusted.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LpaError } from '../errors.js';
+import { readBody } from '../util/httpBody.js';
 
 export type SignedParams = Record<string, string | readonly string[]> | ReadonlyArray<readonly [string, string]>;
 
@@ -103,22 +104,6 @@ export interface CallbackListenerOptions {
 const MAX_BODY = 64 * 1024;
 const SID_FIELDS = ['EsimProfileSid', 'ESimProfileSid', 'Sid', 'sid', 'esim_profile_sid'];
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        resolve(undefined);
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', () => resolve(undefined));
-  });
-}
-
 export async function startCallbackListener(opts: CallbackListenerOptions): Promise<CallbackListener> {
   const path = opts.path ?? '/supersim/callback';
   const stats = { accepted: 0, rejected: 0 };
@@ -128,7 +113,7 @@ export async function startCallbackListener(opts: CallbackListenerOptions): Prom
 
   const server: Server = createServer((req, res) => {
     void (async () => {
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_BODY, 'destroy');
       const reqUrl = new URL(req.url ?? '/', 'http://x');
       if (body === undefined) {
         res.writeHead(413).end();

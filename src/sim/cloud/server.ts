@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from '../../util/httpBody.js';
 import { CloudCore } from './core.js';
 import { apiError, route, type Reply } from './routes.js';
 import type { CloudDoubleOptions, CloudFaults, RecordedExchange, SentCallback, SmdpInstallEvent } from './types.js';
@@ -41,22 +42,6 @@ export interface CloudDouble {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        resolve(undefined);
-        req.resume();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(undefined));
-  });
-}
-
 function token(core: CloudCore, req: IncomingMessage, form: URLSearchParams): Reply {
   if (form.get('grant_type') !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type' } };
   let id = form.get('client_id');
@@ -73,7 +58,7 @@ function token(core: CloudCore, req: IncomingMessage, form: URLSearchParams): Re
 }
 
 async function handle(core: CloudCore, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const raw = await readBody(req);
+  const raw = (await readBody(req, MAX_BODY))?.toString('utf8');
   const url = new URL(req.url ?? '/', core.baseUrl);
   const method = req.method ?? 'GET';
   const contentType = req.headers['content-type'] ?? '';
