@@ -229,18 +229,18 @@ export class LinkTimer {
 
   constructor(model: Partial<LinkModel> = {}) {
     this.model = Object.freeze({ ...DEFAULT_LINK, ...model });
-    this.hook = (c) => this.delayFor(c);
+    this.hook = (c, answer) => this.delayFor(c, answer);
   }
 
-  /** The delay (ms) for one command line and its answer; updates the tally. */
-  delayFor(c: CommandTiming): number {
+  /** The delay (ms) for one command line and its answer text; updates the tally. */
+  delayFor(c: CommandTiming, answer = ''): number {
     const m = this.model;
     const t = this.tally;
     t.commands++;
     t.bytesToModule += c.lineBytes;
     t.bytesFromModule += c.answerBytes;
     const serial = serialMs(c.lineBytes + c.answerBytes, m.baud);
-    const euicc = this.euiccMs(c);
+    const euicc = this.euiccMs(c.line, answer);
     t.serialMs += serial;
     t.latencyMs += m.latencyMs;
     t.euiccMs += euicc;
@@ -249,12 +249,12 @@ export class LinkTimer {
     return total;
   }
 
-  private euiccMs(c: CommandTiming): number {
-    const apdus = apdusOfLine(c.line);
+  private euiccMs(line: string, answer: string): number {
+    const apdus = apdusOfLine(line);
     if (apdus.length === 0) return 0;
     const m = this.model;
     const t = this.tally;
-    const installed = (c.answer ? responsesOfAnswer(c.answer) : []).some((r) => r.startsWith('BF37'));
+    const installed = responsesOfAnswer(answer).some((r) => r.startsWith('BF37'));
     let ms = 0;
     for (const { channel, apdu } of apdus) {
       t.apdus++;

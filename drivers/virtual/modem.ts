@@ -16,12 +16,13 @@ export interface CommandTiming {
   /** APDU bytes the line carried (+CGLA / +CSIM), 0 otherwise. */
   apduBytes: number;
   storeData: boolean;
-  /** The answer text about to be sent (info lines and final result), for models that read it. */
-  answer?: string;
 }
 
-/** Extra delay (ms) before a command's answer; the one place a link model plugs in. */
-export type TimingHook = (c: CommandTiming) => number;
+/**
+ * Extra delay (ms) before a command's answer; the one place a link model plugs in. `answer` is the
+ * text about to be sent (info lines and final result), for models that read it.
+ */
+export type TimingHook = (c: CommandTiming, answer: string) => number;
 
 export interface VirtualModemOptions {
   card: VirtualCard;
@@ -204,9 +205,13 @@ export class VirtualModem extends EventEmitter {
     this.flushIdle();
   }
 
-  /** Per-command delay: quirk `delayMs` plus the timing hook. */
-  private delayFor(c: CommandTiming): number {
-    const d = this.state.quirks.delayMs + (this.timing ? this.timing(c) : 0);
+  /**
+   * Per-command delay: quirk `delayMs` plus the timing hook's time, less what executing the line
+   * already took (the simulator's own compute is part of the modelled eUICC/module time).
+   */
+  private delayFor(c: CommandTiming, answer: string, elapsedMs: number): number {
+    const hook = this.timing ? this.timing(c, answer) : 0;
+    const d = this.state.quirks.delayMs + (Number.isFinite(hook) ? Math.max(0, hook - elapsedMs) : 0);
     return Number.isFinite(d) && d > 0 ? d : 0;
   }
 
@@ -221,6 +226,7 @@ export class VirtualModem extends EventEmitter {
         this.sendText(line.slice(0, Math.max(2, Math.floor(line.length / 2))));
       }
       let ans: Answer;
+      const started = performance.now();
       this.inCommand = true;
       try {
         if (!('line' in item)) ans = { info: [], final: ERROR };
@@ -244,8 +250,7 @@ export class VirtualModem extends EventEmitter {
         answerBytes: text.length,
         apduBytes: ans.apduBytes ?? 0,
         storeData: ans.storeData ?? false,
-        answer: text,
-      });
+      }, text, performance.now() - started);
       if (delay === 0) {
         this.finish(text, ans.after);
         continue;
