@@ -15,7 +15,7 @@ import { LpaError } from '../errors.js';
 import { concatBytes } from '../util/hex.js';
 import { aesCbcDecrypt, aesCbcEncrypt, aesCmac, aesEcbEncrypt } from './cmac.js';
 import type { SessionKeys } from './kdf.js';
-import { encodeLength, readSingleTlv, tagBytes } from './tlv.js';
+import { encodeLength, readSingleTlv, tagBytes } from '../util/tlv.js';
 
 export const BSP_MAC_LENGTH = 8;
 

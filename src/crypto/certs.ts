@@ -8,7 +8,8 @@ import { verify, type KeyObject } from 'node:crypto';
 import { LpaError, type ErrorCode } from '../errors.js';
 import { toHex } from '../util/hex.js';
 import { curveFromOid, EC_PUBLIC_KEY_OID, publicKeyFromPoint, type EcCurve } from './ecdsa.js';
-import { childrenOf, decodeOid, readSingleTlv, type Tlv } from './tlv.js';
+import { decodeOid } from '../util/oid.js';
+import { childrenOf, readSingleTlv, type TlvElement } from '../util/tlv.js';
 
 export const ECDSA_WITH_SHA256_OID = '1.2.840.10045.4.3.2';
 
@@ -90,12 +91,12 @@ function bad(message: string, details: Record<string, unknown> = {}, cause?: unk
   return new LpaError('CRYPTO', `certificate: ${message}`, details, cause === undefined ? undefined : { cause });
 }
 
-function need(t: Tlv | undefined, tag: number, what: string): Tlv {
+function need(t: TlvElement | undefined, tag: number, what: string): TlvElement {
   if (!t || t.tag !== tag) throw bad(`${what} missing or malformed`, { what });
   return t;
 }
 
-function decodeString(t: Tlv): string {
+function decodeString(t: TlvElement): string {
   switch (t.tag) {
     case 0x0c: // UTF8String
       return new TextDecoder('utf-8', { fatal: false }).decode(t.value);
@@ -110,7 +111,7 @@ function decodeString(t: Tlv): string {
   }
 }
 
-function parseName(t: Tlv): DistinguishedName {
+function parseName(t: TlvElement): DistinguishedName {
   need(t, 0x30, 'Name');
   const attributes: NameAttribute[] = [];
   for (const rdn of childrenOf(t, 64)) {
@@ -130,7 +131,7 @@ export function nameAttribute(dn: DistinguishedName, name: string): string | und
   return dn.attributes.find((a) => a.name === name || a.oid === name)?.value;
 }
 
-function parseTime(t: Tlv): Date {
+function parseTime(t: TlvElement): Date {
   const s = Buffer.from(t.value).toString('latin1');
   let m: RegExpMatchArray | null;
   let year: number;
@@ -147,7 +148,7 @@ function parseTime(t: Tlv): Date {
   return d;
 }
 
-function parseExtensions(t: Tlv, cert: Partial<RspCertificate>): void {
+function parseExtensions(t: TlvElement, cert: Partial<RspCertificate>): void {
   for (const ext of childrenOf(need(t, 0x30, 'Extensions'), 64)) {
     const f = childrenOf(need(ext, 0x30, 'Extension'), 3);
     const oid = decodeOid(need(f[0], 0x06, 'extension id').value);

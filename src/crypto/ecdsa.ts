@@ -6,7 +6,8 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { LpaError } from '../errors.js';
 import { concatBytes, toHex } from '../util/hex.js';
-import { childrenOf, encodeOidValue, encodeTlv, readSingleTlv } from './tlv.js';
+import { encodeOidValue } from '../util/oid.js';
+import { childrenOf, encodeTlv, readSingleTlv } from '../util/tlv.js';
 
 /** OpenSSL names of the curves SGP.22 allows. */
 export type EcCurve = 'prime256v1' | 'brainpoolP256r1';

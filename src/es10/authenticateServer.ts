@@ -11,7 +11,7 @@ import { decodeRoot, encInt, encUtf8, encVersion, find, need, opt, rawPart, read
 import { readErrorAnswer, needSignature, TAG_SIGNATURE, type ErrorAnswer } from './common.js';
 import { readEuiccInfo2, TAG_EUICC_INFO2 } from './euiccInfo2.js';
 import { AUTHENTICATE_ERROR_CODE, enumCode } from './results.js';
-import { asn1Error, parseTlv, type Tlv } from './tlv.js';
+import { asn1Error, parseTlv, type Tlv } from '../util/tlv.js';
 
 export const TAG_AUTHENTICATE_SERVER = 0xbf38;
 

@@ -7,16 +7,14 @@
  * Parsing keeps raw byte slices (the LPA forwards them to the eUICC unchanged) and bounds every
  * length. `bppSequences` gives the STORE DATA command payloads in the order the eUICC expects them.
  * The SM-DP+ side (`buildBoundProfilePackage`) protects the parts with a BSP session.
- * Parsing uses the bounded ES10 TLV walker (src/es10/tlv.ts); encoding the small TLV writer of
- * src/crypto/tlv.ts.
+ * Parsing and encoding use the shared bounded TLV reader and writer (src/util/tlv.ts).
  */
 
 import { LpaError } from '../errors.js';
 import { concatBytes } from '../util/hex.js';
 import { BspSession } from '../crypto/bsp.js';
 import { ecdsaSign, ecdsaVerify, OTPK_TAG, SIGNATURE_TAG } from '../crypto/ecdsa.js';
-import { encodeTlv } from '../crypto/tlv.js';
-import { parseTlv, tagHex, type Tlv } from './tlv.js';
+import { encodeTlv, parseTlv, tagHex, type Tlv } from '../util/tlv.js';
 import type { KeyObject } from 'node:crypto';
 
 export const TAG_BPP = 0xbf36;
@@ -55,18 +53,13 @@ function fail(message: string, details: Record<string, unknown> = {}): LpaError 
   return new LpaError('ASN1_DECODE', `BoundProfilePackage: ${message}`, { function: 'LoadBoundProfilePackage', ...details });
 }
 
-/** Tag and length bytes of a walked element. */
-function headerOf(t: Tlv): Uint8Array {
-  return t.raw.subarray(0, t.raw.length - t.value.length);
-}
-
 function group(t: Tlv, itemTag: number): BppGroup {
   if (!t.constructed) throw fail(`group ${tagHex(t.tag)} must be constructed`);
   if (t.children.length > MAX_ITEMS) throw fail(`group ${tagHex(t.tag)} holds more than ${MAX_ITEMS} TLVs`);
   for (const it of t.children) {
     if (it.tag !== itemTag) throw fail(`group ${tagHex(t.tag)} holds tag ${tagHex(it.tag)}, expected ${tagHex(itemTag)}`);
   }
-  return { raw: t.raw, header: headerOf(t), items: t.children.map((i) => i.raw) };
+  return { raw: t.raw, header: t.header, items: t.children.map((i) => i.raw) };
 }
 
 /** Parses a BPP (untrusted bytes): structure and tags are checked, contents are not decrypted. */
@@ -84,7 +77,7 @@ export function parseBoundProfilePackage(der: Uint8Array): BoundProfilePackage {
   if (!a3) throw fail(`unexpected elements after A1: ${rest.map((t) => tagHex(t.tag)).join(', ') || 'none'} (expected [A2] A3)`);
   const bpp: BoundProfilePackage = {
     raw: top.raw,
-    header: headerOf(top),
+    header: top.header,
     initialiseSecureChannel: bf23.raw,
     configureIsdp: group(a0, 0x87),
     storeMetadata: group(a1, 0x88),
@@ -174,7 +167,7 @@ export function parseInitialiseSecureChannel(der: Uint8Array): InitialiseSecureC
     hostId,
     smdpOtpk: byTag(OTPK_TAG).value,
     smdpSign: sign.value,
-    signedFields: top.raw.subarray(headerOf(top).length, sign.offset),
+    signedFields: top.raw.subarray(top.header.length, sign.offset),
   };
 }
 

@@ -8,7 +8,7 @@
 import { decodeRoot, encInt, encOid, need, rawPart, readInt, readOctets, readOid, single, sized, tlv } from './der.js';
 import { encErrorAnswer, needSignature, readErrorAnswer, TAG_SIGNATURE, type ErrorAnswer } from './common.js';
 import { CANCEL_SESSION_ERROR, CANCEL_SESSION_REASON, enumCode, enumName } from './results.js';
-import { asn1Error } from './tlv.js';
+import { asn1Error } from '../util/tlv.js';
 
 export const TAG_CANCEL_SESSION = 0xbf41;
 

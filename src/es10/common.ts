@@ -16,7 +16,7 @@ import { iccidFromBcd, iccidToBcd } from '../ids/iccid.js';
 import { toHex } from '../util/hex.js';
 import { decodeRoot, encInt, find, need, opt, readInt, readOctets, sized, tlv } from './der.js';
 import { enumCode, enumName, type EnumTable, type NameOf } from './results.js';
-import { asn1Error, type Tlv } from './tlv.js';
+import { asn1Error, type Tlv } from '../util/tlv.js';
 
 export const TAG_ICCID = 0x5a;
 export const TAG_ISDP_AID = 0x4f;

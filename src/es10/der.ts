@@ -1,7 +1,7 @@
 /**
  * Reading values out of walked TLVs, and building DER.
  *
- * Readers take a `Tlv` from `tlv.ts` (structure already validated) and check the value: primitive
+ * Readers take a `Tlv` from src/util/tlv.ts (structure already validated) and check the value: primitive
  * or constructed as the type wants, sizes, encodings. Builders are a small explicit TLV writer
  * (SGP.22 is mostly context/application/private tags, where a generic library gets in the way);
  * OBJECT IDENTIFIER contents go through asn1js.
@@ -10,7 +10,10 @@
 import * as asn1js from 'asn1js';
 import { LpaError } from '../errors.js';
 import { concatBytes } from '../util/hex.js';
-import { asn1Error, parseTlv, tagHex, type Tlv } from './tlv.js';
+import { asn1Error, encodeTlv as tlv, expectTag, parseTlv, tagHex, type Tlv } from '../util/tlv.js';
+
+/** The shared TLV writer and tag check (src/util/tlv.ts), under the names the ES10 codecs use. */
+export { expectTag, tlv };
 
 // ---------------------------------------------------------------------------------------------
 // reading
@@ -20,10 +23,6 @@ export function decodeRoot(der: Uint8Array, tag: number, what: string): Tlv {
   const t = parseTlv(der, what);
   expectTag(t, tag, what);
   return t;
-}
-
-export function expectTag(t: Tlv, tag: number, what: string): void {
-  if (t.tag !== tag) throw asn1Error(what, `expected tag ${tagHex(tag)}, found ${tagHex(t.tag)}`, t.offset, { tag: tagHex(t.tag) });
 }
 
 function needConstructed(t: Tlv, what: string): void {
@@ -154,26 +153,6 @@ export function readOid(t: Tlv, what: string): string {
 
 function encodeError(message: string): LpaError {
   return new LpaError('ASN1_ENCODE', message);
-}
-
-export function tagBytes(tag: number): Uint8Array {
-  if (!Number.isInteger(tag) || tag <= 0 || tag > 0xffffffff) throw encodeError(`bad tag ${tag}`);
-  const out: number[] = [];
-  for (let t = tag; t > 0; t = Math.floor(t / 256)) out.unshift(t % 256);
-  return Uint8Array.from(out);
-}
-
-export function lengthBytes(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  const out: number[] = [];
-  for (let l = n; l > 0; l = Math.floor(l / 256)) out.unshift(l % 256);
-  return Uint8Array.from([0x80 | out.length, ...out]);
-}
-
-/** A TLV whose value is the concatenation of `parts`. */
-export function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
-  const value = parts.length === 1 ? parts[0]! : concatBytes(...parts);
-  return concatBytes(tagBytes(tag), lengthBytes(value.length), value);
 }
 
 /** Nothing, for absent OPTIONAL fields in a `tlv(...)` call. */

@@ -2,7 +2,7 @@
 
 import { decodeRoot, encVersion, listOf, need, readOctets, readVersion, tlv } from './der.js';
 import { decEmpty, encEmpty } from './common.js';
-import type { Tlv } from './tlv.js';
+import type { Tlv } from '../util/tlv.js';
 
 export const TAG_EUICC_INFO1 = 0xbf20;
 

@@ -4,7 +4,7 @@ import { decodeRoot, encInt, encNamedBits, encUtf8, encVersion, expectTag, find,
 import { decEmpty, encEmpty } from './common.js';
 import { encSkiList, readSkiList } from './euiccInfo1.js';
 import { enumCode, enumName, EUICC_CATEGORY, PPR_BITS, RSP_CAPABILITY_BITS, UICC_CAPABILITY_BITS } from './results.js';
-import { asn1Error, parseTlvs, type Tlv } from './tlv.js';
+import { asn1Error, parseTlvs, type Tlv } from '../util/tlv.js';
 
 export const TAG_EUICC_INFO2 = 0xbf22;
 

@@ -3,7 +3,7 @@
 import { LpaError } from '../errors.js';
 import { fromHex, toHex } from '../util/hex.js';
 import { decodeRoot, need, readOctets, sized, tlv } from './der.js';
-import { asn1Error } from './tlv.js';
+import { asn1Error } from '../util/tlv.js';
 
 export const TAG_GET_EID = 0xbf3e;
 

@@ -1,6 +1,6 @@
 /** ES10a/b/c codecs, the ES10 client and the SGP.22 result enums. */
 
-export * from './tlv.js';
+export * from '../util/tlv.js';
 export * from './der.js';
 export * from './results.js';
 export * from './common.js';

@@ -7,7 +7,7 @@ import { decodeRoot, encNamedBits, find, listOf, opt, readNamedBits, single, tlv
 import { encErrorAnswer, readErrorAnswer, type ErrorAnswer } from './common.js';
 import { encodeNotificationMetadata, readNotificationMetadata, TAG_NOTIFICATION_METADATA, type NotificationMetadata } from './notificationMetadata.js';
 import { LIST_NOTIFICATION_ERROR, NOTIFICATION_EVENT_BITS, type NotificationEvent } from './results.js';
-import { asn1Error } from './tlv.js';
+import { asn1Error } from '../util/tlv.js';
 
 export const TAG_LIST_NOTIFICATION = 0xbf28;
 

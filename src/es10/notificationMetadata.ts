@@ -7,7 +7,7 @@ import { LpaError } from '../errors.js';
 import { decodeRoot, encInt, encNamedBits, encUtf8, expectTag, find, need, opt, readInt, readNamedBits, readUtf8, tlv } from './der.js';
 import { encIccid, readIccid, TAG_ICCID } from './common.js';
 import { NOTIFICATION_EVENT_BITS, type NotificationEvent } from './results.js';
-import type { Tlv } from './tlv.js';
+import type { Tlv } from '../util/tlv.js';
 
 export const TAG_NOTIFICATION_METADATA = 0xbf2f;
 

@@ -8,7 +8,7 @@
 import { decodeRoot, encBool, encInt, find, need, opt, rawPart, readBool, readOctets, sized, tlv } from './der.js';
 import { needSignature, readErrorAnswer, TAG_SIGNATURE, type ErrorAnswer } from './common.js';
 import { DOWNLOAD_ERROR_CODE, enumCode } from './results.js';
-import { asn1Error } from './tlv.js';
+import { asn1Error } from '../util/tlv.js';
 
 export const TAG_PREPARE_DOWNLOAD = 0xbf21;
 const TAG_OTPK = 0x5f49;

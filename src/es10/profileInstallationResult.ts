@@ -8,7 +8,7 @@ import { decodeRoot, encInt, encOid, expectTag, find, need, opt, readInt, readOc
 import { needSignature, TAG_SIGNATURE } from './common.js';
 import { encodeNotificationMetadata, readNotificationMetadata, TAG_NOTIFICATION_METADATA, type NotificationMetadata } from './notificationMetadata.js';
 import { BPP_COMMAND_ID, enumCode, enumName, INSTALL_ERROR_REASON } from './results.js';
-import { asn1Error, type Tlv } from './tlv.js';
+import { asn1Error, type Tlv } from '../util/tlv.js';
 
 export const TAG_PROFILE_INSTALLATION_RESULT = 0xbf37;
 export const TAG_PROFILE_INSTALLATION_RESULT_DATA = 0xbf27;

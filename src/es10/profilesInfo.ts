@@ -9,7 +9,7 @@ import {
   enumCode, enumName, ICON_TYPE, NOTIFICATION_EVENT_BITS, PPR_BITS, PROFILE_CLASS, PROFILE_INFO_LIST_ERROR, PROFILE_STATE,
   type NotificationEvent, type PprId,
 } from './results.js';
-import { asn1Error, type Tlv } from './tlv.js';
+import { asn1Error, type Tlv } from '../util/tlv.js';
 
 export const TAG_PROFILES_INFO = 0xbf2d;
 export const TAG_PROFILE_INFO = 0xe3;

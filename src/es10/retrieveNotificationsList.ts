@@ -10,7 +10,7 @@ import { encErrorAnswer, needSignature, readErrorAnswer, TAG_SIGNATURE, type Err
 import { readNotificationMetadata, TAG_NOTIFICATION_METADATA, type NotificationMetadata } from './notificationMetadata.js';
 import { readProfileInstallationResult, TAG_PROFILE_INSTALLATION_RESULT, type ProfileInstallationResult } from './profileInstallationResult.js';
 import { NOTIFICATION_EVENT_BITS, RETRIEVE_NOTIFICATIONS_ERROR, type NotificationEvent } from './results.js';
-import { asn1Error, parseTlv, type Tlv } from './tlv.js';
+import { asn1Error, parseTlv, type Tlv } from '../util/tlv.js';
 
 export const TAG_RETRIEVE_NOTIFICATIONS_LIST = 0xbf2b;
 

@@ -7,7 +7,7 @@
 import { decodeRoot, encInt, encNamedBits, encUtf8, find, listOf, need, opt, readInt, readNamedBits, readUtf8, tlv } from './der.js';
 import { encIccid, readIccid, TAG_ICCID } from './common.js';
 import { NOTIFICATION_EVENT_BITS, PPR_BITS, PROFILE_CLASS, type NotificationEvent, type PprId } from './results.js';
-import { asn1Error } from './tlv.js';
+import { asn1Error } from '../util/tlv.js';
 
 export const TAG_STORE_METADATA = 0xbf25;
 

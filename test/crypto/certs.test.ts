@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { parseCertificate, parsePemBundle, verifyChain, type RspCertificate } from '../../src/crypto/certs.js';
 import { ecdsaVerify, importPrivateKey, signatureFromTlv } from '../../src/crypto/ecdsa.js';
-import { childrenOf, encodeTlv, readSingleTlv } from '../../src/crypto/tlv.js';
+import { childrenOf, encodeTlv, readSingleTlv } from '../../src/util/tlv.js';
 import { dataPath } from '../../src/util/data.js';
 import { concatBytes, toHex } from '../../src/util/hex.js';
 import { isLpaError, type LpaError } from '../../src/errors.js';

@@ -7,7 +7,7 @@ import { parseCertificate } from '../../src/crypto/certs.js';
 import { importPrivateKey } from '../../src/crypto/ecdsa.js';
 import { deriveSessionKeys } from '../../src/crypto/kdf.js';
 import { OneTimeKeyPair } from '../../src/crypto/otpk.js';
-import { encodeTlv } from '../../src/crypto/tlv.js';
+import { encodeTlv } from '../../src/util/tlv.js';
 import {
   blocksNeeded,
   bppSequences,

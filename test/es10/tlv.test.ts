@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseTlv, parseTlvs, TLV_LIMITS } from '../../src/es10/tlv.js';
+import { parseTlv, parseTlvs, TLV_LIMITS } from '../../src/util/tlv.js';
 import { decodeAuthenticateServerResponse, decodeEnableProfileResponse, decodeProfilesInfoResponse, decodeRetrieveNotificationsListResponse } from '../../src/es10/index.js';
 import { readBits, readInt, readOid, readUtf8, encInt, encBits, encOid, tlv } from '../../src/es10/der.js';
 import { isLpaError, LpaError } from '../../src/errors.js';

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import * as es10 from '../../src/es10/index.js';
 import { parseBoundProfilePackage, parseInitialiseSecureChannel, parseReplaceSessionKeys } from '../../src/es10/bpp.js';
 import { decodeStoreMetadata } from '../../src/es10/storeMetadata.js';
-import { parseTlv, parseTlvs, TLV_LIMITS } from '../../src/es10/tlv.js';
+import { parseTlv, parseTlvs, TLV_LIMITS } from '../../src/util/tlv.js';
 import { LpaError } from '../../src/errors.js';
 import { concatBytes, fromHex } from '../../src/util/hex.js';
 import { b64, byteMutations, encodeTlv, expectSaneMessage, mutate, mutateTree, onlyTyped, sessionVector, tlvTree, treeMutations } from './helpers.js';

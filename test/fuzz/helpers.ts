@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { LpaError, type ErrorCode } from '../../src/errors.js';
-import { parseTlv, type Tlv } from '../../src/es10/tlv.js';
+import { parseTlv, type Tlv } from '../../src/util/tlv.js';
 import { concatBytes } from '../../src/util/hex.js';
 
 /**

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeOid, encodeLength, encodeOidValue, encodeTlv, readChildren, readSingleTlv, readTlv, tagBytes } from '../../src/crypto/tlv.js';
+import { decodeOid, encodeOidValue } from '../../src/util/oid.js';
+import { childrenOf, encodeLength, encodeTlv, readSingleTlv, readTlv, readTlvHeader, readTlvs, tagBytes } from '../../src/util/tlv.js';
 import { isLpaError } from '../../src/errors.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
 
-describe('crypto TLV reader/writer', () => {
+describe('TLV one-level reader and writer', () => {
   it('encodes golden lengths, tags and TLVs', () => {
     expect(toHex(encodeLength(0x7f))).toBe('7F');
     expect(toHex(encodeLength(0x80))).toBe('8180');
@@ -24,14 +25,32 @@ describe('crypto TLV reader/writer', () => {
     const long = readTlv(fromHex('048200020102FF'), 0);
     expect(toHex(long.value)).toBe('0102');
     expect(long.end).toBe(6);
-    expect(readChildren(fromHex('800101810102')).map((c) => c.tag)).toEqual([0x80, 0x81]);
+    expect(readTlvs(fromHex('800101810102')).map((c) => c.tag)).toEqual([0x80, 0x81]);
   });
 
   it('rejects indefinite, oversized, truncated and trailing data with ASN1_DECODE', () => {
     for (const hex of ['3080', '3085FFFFFFFFFF', '048201', '0405010203', 'BFFFFFFF7F00', '9F', '', '0400FF']) {
       expect(() => readSingleTlv(fromHex(hex), 'x')).toThrow(expect.objectContaining({ code: 'ASN1_DECODE' }));
     }
-    expect(() => readChildren(fromHex('800080008000'), 0, 6, 2)).toThrow(/more than 2 elements/);
+    expect(() => readTlvs(fromHex('800080008000'), 'x', 2, 0, 6)).toThrow(/more than 2 elements/);
+  });
+
+  it('reads a header whose value has not arrived, and rejects a malformed one', () => {
+    expect(readTlvHeader(fromHex('A3820400'), 0, 4, 'x')).toEqual({ tag: 0xa3, constructed: true, headerLength: 4, length: 0x400 });
+    expect(readTlvHeader(fromHex('BF3681FF'), 0, 4, 'x')).toMatchObject({ tag: 0xbf36, headerLength: 4, length: 255 });
+    for (const hex of ['', 'A3', 'A382', '0000', 'A380', 'BF']) {
+      expect(() => readTlvHeader(fromHex(hex), 0, hex.length / 2, 'group')).toThrow(expect.objectContaining({ code: 'ASN1_DECODE' }));
+    }
+  });
+
+  it('one-level lists are bounded by the caller and name what failed', () => {
+    const seq = readSingleTlv(fromHex('3006020101020102'), 'ECDSA-Sig-Value', 0x30);
+    expect(childrenOf(seq, 2).map((c) => toHex(c.raw))).toEqual(['020101', '020102']);
+    expect(() => childrenOf(seq, 1)).toThrow(/more than 1 elements/);
+    expect(() => readSingleTlv(fromHex('3000'), 'Certificate', 0x31)).toThrow(/Certificate: expected tag 31, found 30/);
+    expect(() => readSingleTlv(fromHex('0000'), 'x')).toThrow(/end-of-contents/);
+    // a one-level read does not look inside: a constructed value that is not TLVs is still read
+    expect(toHex(readSingleTlv(fromHex('A102FFFF'), 'x').value)).toBe('FFFF');
   });
 
   it('OIDs round-trip', () => {
@@ -47,7 +66,7 @@ describe('crypto TLV reader/writer', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
         try {
-          readChildren(bytes);
+          readTlvs(bytes);
         } catch (e) {
           expect(isLpaError(e, 'ASN1_DECODE')).toBe(true);
         }

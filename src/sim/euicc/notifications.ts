@@ -8,7 +8,7 @@ import { encodeSignature } from '../../es10/common.js';
 import { encodeNotificationMetadata, type NotificationMetadata } from '../../es10/notificationMetadata.js';
 import type { NotificationEvent } from '../../es10/results.js';
 import { encodeOtherSignedNotification } from '../../es10/retrieveNotificationsList.js';
-import { parseTlv } from '../../es10/tlv.js';
+import { parseTlv } from '../../util/tlv.js';
 import type { Es10Context } from './es10/context.js';
 import type { EuiccIdentity } from './identity.js';
 import type { Notify } from './profiles.js';

@@ -16,7 +16,7 @@ import { encodeSignature, signatureValue } from '../../../es10/common.js';
 import { readOctets } from '../../../es10/der.js';
 import { encodeEuiccInfo2Request } from '../../../es10/euiccInfo2.js';
 import type { AUTHENTICATE_ERROR_CODE } from '../../../es10/results.js';
-import { parseTlv } from '../../../es10/tlv.js';
+import { parseTlv } from '../../../util/tlv.js';
 import { ecdsaVerify } from '../../../crypto/ecdsa.js';
 import { bytesEqual } from '../../../util/hex.js';
 import type { Es10Handler } from './context.js';

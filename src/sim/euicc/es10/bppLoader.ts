@@ -11,9 +11,8 @@
 
 import { LpaError } from '../../../errors.js';
 import { parseReplaceSessionKeys } from '../../../es10/bpp.js';
-import { parseTlv, type Tlv } from '../../../es10/tlv.js';
+import { parseTlv, readTlvHeader, readTlvs, type Tlv, type TlvHeader } from '../../../util/tlv.js';
 import type { BspSession } from '../../../crypto/bsp.js';
-import { readChildren } from '../../../crypto/tlv.js';
 import { concatBytes } from '../../../util/hex.js';
 import type { BppCommand, InstallErrorReason } from './installResult.js';
 import { decodeConfigureIsdp, decodeStoreMetadata, type StoreMetadata } from './storeMetadata.js';
@@ -81,36 +80,19 @@ export function newLoadState(bsp: BspSession, bppRemaining: number, iccidInstall
   };
 }
 
-/** Tag and length of a TLV whose value may not be here (group headers), bounded like the walkers. */
-export function readHeader(data: Uint8Array, offset = 0): { tag: number; length: number; headerLength: number } | undefined {
-  let p = offset;
-  const first = data[p++];
-  if (first === undefined) return undefined;
-  let tag = first;
-  if ((first & 0x1f) === 0x1f) {
-    for (let n = 0; ; n++) {
-      const b = data[p++];
-      if (b === undefined || n >= 3) return undefined;
-      tag = tag * 256 + b;
-      if ((b & 0x80) === 0) break;
-    }
+/** Tag and length of a TLV whose value may not be here (group headers); undefined when malformed. */
+export function readHeader(data: Uint8Array): TlvHeader | undefined {
+  try {
+    return readTlvHeader(data, 0, data.length, 'BPP header');
+  } catch {
+    return undefined;
   }
-  const l0 = data[p++];
-  if (l0 === undefined || l0 === 0x80) return undefined;
-  let length = l0;
-  if (l0 > 0x80) {
-    const n = l0 & 0x7f;
-    if (n > 4 || p + n > data.length) return undefined;
-    length = 0;
-    for (let i = 0; i < n; i++) length = length * 256 + data[p++]!;
-  }
-  return { tag, length, headerLength: p - offset };
 }
 
 /** Splits bytes into whole TLVs; a malformed structure is scp03tStructureError for `cmd`. */
 function items(data: Uint8Array, cmd: BppCommand): Uint8Array[] {
   try {
-    return readChildren(data, 0, data.length, 4096).map((t) => t.raw);
+    return readTlvs(data, cmd, 4096).map((t) => t.raw);
   } catch (e) {
     throw new LoadFailure(cmd, 'scp03tStructureError', `malformed TLV in ${cmd}: ${(e as Error).message}`);
   }

@@ -9,9 +9,8 @@ import { LpaError } from '../../../errors.js';
 import { readIccid, TAG_ICCID } from '../../../es10/common.js';
 import { decodeRoot, find, listOf, need, readInt, readNamedBits, readOid, readUtf8 } from '../../../es10/der.js';
 import { NOTIFICATION_EVENT_BITS, PPR_BITS } from '../../../es10/results.js';
-import { parseTlv, tagHex } from '../../../es10/tlv.js';
+import { parseTlv, readTlv, readTlvs, tagHex } from '../../../util/tlv.js';
 import { parseIccid } from '../../../ids/iccid.js';
-import { readChildren, readTlv } from '../../../crypto/tlv.js';
 import { toHex } from '../../../util/hex.js';
 import { operationOfEvent } from '../notifications.js';
 import type { NotificationOperation, PprId, ProfileClass } from '../state.js';
@@ -94,7 +93,7 @@ const MAX_PROFILE_ELEMENTS = 20_000;
  */
 export function readSaipProfileIccid(profile: Uint8Array): string {
   const w = 'profile package';
-  const elements = readChildren(profile, 0, profile.length, MAX_PROFILE_ELEMENTS);
+  const elements = readTlvs(profile, w, MAX_PROFILE_ELEMENTS);
   const first = elements[0];
   if (!first) throw new LpaError('ASN1_DECODE', `${w} is empty`, { what: w });
   const header = parseTlv(readTlv(profile, 0).raw, `${w} ProfileHeader`);

@@ -9,7 +9,7 @@
 import { decodeAuthenticateServerResponse, decodeEuiccSigned1, readCtxParams1 } from '../../../es10/authenticateServer.js';
 import { signatureValue } from '../../../es10/common.js';
 import { encodeSmdpSigned2 } from '../../../es10/prepareDownload.js';
-import { parseTlv } from '../../../es10/tlv.js';
+import { parseTlv } from '../../../util/tlv.js';
 import { parseCertificate, verifyChain, type RspCertificate } from '../../../crypto/certs.js';
 import { ecdsaSign, ecdsaVerify, signatureTlv } from '../../../crypto/ecdsa.js';
 import { LpaError } from '../../../errors.js';
