@@ -5,5 +5,6 @@ export type { SmdpAdmin, SmdpProfileInfo } from './admin.js';
 export type { SmdpInstallEvent } from './es9/context.js';
 export type { OrderView, OrderState, CreateOrderInput } from './orders.js';
 export type { NotificationRecord } from './notifications.js';
-export { loadCatalogue, readSaipIccid, encodeProfileMetadata, type CatalogueProfile } from './profiles.js';
+export { loadCatalogue, encodeProfileMetadata, type CatalogueProfile } from './profiles.js';
+export { readSaipIccid } from '../../saip/profileHeader.js';
 export { loadSmdpPki, smdpCaFile } from './pki.js';

@@ -1,8 +1,7 @@
 /**
  * The SM-DP+'s profile catalogue: every TS.48 package in `data/upp/*.der` (SAIP DER). The matching
  * id of a profile is its file name without `.der`. The ICCID is read from the SAIP ProfileHeader
- * (the first ProfileElement, `A0`; its `iccid` is field [3], tag 83: 10 bytes of plain BCD, digits
- * in reading order, F-padded), decoding only that element with the bounded TLV walker.
+ * (src/saip/profileHeader.ts).
  * Each profile gets its ProfileMetadata (StoreMetadataRequest, BF25), which is both the
  * authenticateClient `profileMetadata` and the BPP's StoreMetadata.
  */
@@ -13,9 +12,7 @@ import { LpaError } from '../../errors.js';
 import { encInt, encNamedBits, encUtf8, tlv } from '../../es10/der.js';
 import { encIccid } from '../../es10/common.js';
 import { NOTIFICATION_EVENT_BITS, PROFILE_CLASS, type NotificationEvent } from '../../es10/results.js';
-import { parseTlv, readTlv, tagHex } from '../../util/tlv.js';
-import { parseIccid } from '../../ids/iccid.js';
-import { toHex } from '../../util/hex.js';
+import { readSaipIccid } from '../../saip/profileHeader.js';
 import { dataPath } from '../../util/data.js';
 
 /** Largest profile package accepted from disk. */
@@ -49,24 +46,6 @@ export interface CatalogueOptions {
   profileClass?: ProfileClassName;
   /** Operations the eUICC reports to this SM-DP+; default all four. */
   notificationEvents?: readonly NotificationEvent[];
-}
-
-/** Reads the ICCID out of a SAIP package's ProfileHeader (first element only). */
-export function readSaipIccid(pkg: Uint8Array, what = 'profile package'): string {
-  const first = readTlv(pkg, 0);
-  const header = parseTlv(first.raw, `${what} ProfileHeader`);
-  if (header.tag !== 0xa0 || !header.constructed) {
-    throw new LpaError('ASN1_DECODE', `${what}: the first element is tag ${tagHex(header.tag)}, not a ProfileHeader (A0)`, { what });
-  }
-  const f = header.children.find((c) => c.tag === 0x83);
-  if (!f || f.constructed || f.value.length !== 10) {
-    throw new LpaError('ASN1_DECODE', `${what}: ProfileHeader has no 10-byte iccid (tag 83)`, { what });
-  }
-  try {
-    return parseIccid(toHex(f.value).replace(/F+$/, ''));
-  } catch (e) {
-    throw new LpaError('ASN1_DECODE', `${what}: ProfileHeader iccid ${toHex(f.value)} is not BCD digits`, { what }, { cause: e });
-  }
 }
 
 /** StoreMetadataRequest (BF25) for a profile. */

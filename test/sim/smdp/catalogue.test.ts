@@ -2,7 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LpaError } from '../../../src/errors.js';
 import { dataPath } from '../../../src/util/data.js';
-import { encodeProfileMetadata, loadCatalogue, readSaipIccid } from '../../../src/sim/smdp/profiles.js';
+import { encodeProfileMetadata, loadCatalogue } from '../../../src/sim/smdp/profiles.js';
+import { readSaipIccid } from '../../../src/saip/profileHeader.js';
 import { loadSmdpPki } from '../../../src/sim/smdp/pki.js';
 
 const vector = JSON.parse(readFileSync(new URL('../../fixtures/vectors/es9p-download-session.json', import.meta.url), 'utf8')) as {

@@ -11,6 +11,7 @@ import { LpaError } from '../../../errors.js';
 import { parseInitialiseSecureChannel, TAG_BPP, verifyInitialiseSecureChannel, type InitialiseSecureChannel } from '../../../es10/bpp.js';
 import { BspSession } from '../../../crypto/bsp.js';
 import { deriveSessionKeys } from '../../../crypto/kdf.js';
+import { readSaipIccid } from '../../../saip/profileHeader.js';
 import { bytesEqual, fromHex } from '../../../util/hex.js';
 import { EUICC_NV_MEMORY, EUICC_PROFILE_FOOTPRINT } from '../capabilities.js';
 import type { StoredProfile } from '../state.js';
@@ -18,7 +19,7 @@ import { feedSequence, newLoadState, readHeader } from './bppLoader.js';
 import type { Es10Context, Es10Continuation, Es10Handler } from './context.js';
 import { endDownload, forgetOneTimeKey, getDownload, type DownloadSession } from './downloadSession.js';
 import { failLoad, issueInstallationResult, SIMA_RESPONSE_OK, smdpOidOf } from './installResult.js';
-import { readSaipProfileIccid, type StoreMetadata } from './storeMetadata.js';
+import type { StoreMetadata } from './storeMetadata.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -41,7 +42,7 @@ function installed(ctx: Es10Context, iccid: string): boolean {
 function install(ctx: Es10Context, dl: DownloadSession, metadata: StoreMetadata, profile: Uint8Array): Uint8Array {
   let iccid: string;
   try {
-    iccid = readSaipProfileIccid(profile);
+    iccid = readSaipIccid(profile);
   } catch {
     return failLoad(ctx, dl, 'loadProfileElements', 'installFailedDueToPEProcessingError');
   }

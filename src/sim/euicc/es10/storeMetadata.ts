@@ -1,7 +1,7 @@
 /**
  * What the eUICC reads out of a bound profile package's plaintext: the StoreMetadataRequest (BF25,
- * from the 88 TLVs), the ConfigureISDPRequest (BF24, from A0) and the ICCID in the SAIP
- * ProfileHeader at the start of the profile. Untrusted bytes: bounded walkers, LpaError
+ * from the 88 TLVs) and the ConfigureISDPRequest (BF24, from A0); the ICCID in the SAIP
+ * ProfileHeader is src/saip/profileHeader.ts. Untrusted bytes: bounded walkers, LpaError
  * ASN1_DECODE on anything malformed.
  */
 
@@ -9,9 +9,6 @@ import { LpaError } from '../../../errors.js';
 import { readIccid, TAG_ICCID } from '../../../es10/common.js';
 import { decodeRoot, find, listOf, need, readInt, readNamedBits, readOid, readUtf8 } from '../../../es10/der.js';
 import { NOTIFICATION_EVENT_BITS, PPR_BITS } from '../../../es10/results.js';
-import { parseTlv, readTlv, readTlvs, tagHex } from '../../../util/tlv.js';
-import { parseIccid } from '../../../ids/iccid.js';
-import { toHex } from '../../../util/hex.js';
 import { operationOfEvent } from '../notifications.js';
 import type { NotificationOperation, PprId, ProfileClass } from '../state.js';
 
@@ -81,30 +78,4 @@ export function decodeConfigureIsdp(der: Uint8Array): { dpOid?: string } {
   if (!dp) return {};
   if (dp.raw.length > 128) throw new LpaError('ASN1_DECODE', `${w}.dpProprietaryData exceeds 128 bytes`, { what: w });
   return { dpOid: readOid(need(dp, 0x06, `${w}.dpProprietaryData.dpOid`), `${w}.dpProprietaryData.dpOid`) };
-}
-
-/** Most top-level profile elements accepted in one package. */
-const MAX_PROFILE_ELEMENTS = 20_000;
-
-/**
- * The ICCID of a SAIP profile package: the first element must be the ProfileHeader (A0), whose
- * iccid (tag 83) holds 10 bytes of plain BCD (as printed, F-padded; not nibble-swapped like EF.ICCID).
- * The rest of the package must be a sequence of well-formed top-level TLVs.
- */
-export function readSaipProfileIccid(profile: Uint8Array): string {
-  const w = 'profile package';
-  const elements = readTlvs(profile, w, MAX_PROFILE_ELEMENTS);
-  const first = elements[0];
-  if (!first) throw new LpaError('ASN1_DECODE', `${w} is empty`, { what: w });
-  const header = parseTlv(readTlv(profile, 0).raw, `${w} ProfileHeader`);
-  if (header.tag !== 0xa0 || !header.constructed) {
-    throw new LpaError('ASN1_DECODE', `${w}: the first element is ${tagHex(header.tag)}, not a ProfileHeader (A0)`, { what: w });
-  }
-  const f = header.children.find((c) => c.tag === 0x83);
-  if (!f || f.constructed || f.value.length !== 10) throw new LpaError('ASN1_DECODE', `${w}: ProfileHeader has no 10-byte iccid (83)`, { what: w });
-  try {
-    return parseIccid(toHex(f.value).replace(/F+$/, ''));
-  } catch (e) {
-    throw new LpaError('ASN1_DECODE', `${w}: ProfileHeader iccid ${toHex(f.value)} is not BCD digits`, { what: w }, { cause: e });
-  }
 }
