@@ -9,9 +9,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { LpaError } from '../../errors.js';
-import { encInt, encNamedBits, encUtf8, tlv } from '../../es10/der.js';
-import { encIccid } from '../../es10/common.js';
 import { NOTIFICATION_EVENT_BITS, PROFILE_CLASS, type NotificationEvent } from '../../es10/results.js';
+import { encodeStoreMetadata } from '../../es10/storeMetadata.js';
 import { readSaipIccid } from '../../saip/profileHeader.js';
 import { dataPath } from '../../util/data.js';
 
@@ -48,7 +47,7 @@ export interface CatalogueOptions {
   notificationEvents?: readonly NotificationEvent[];
 }
 
-/** StoreMetadataRequest (BF25) for a profile. */
+/** StoreMetadataRequest (BF25) for a profile: one notificationConfigurationInfo entry per event. */
 export function encodeProfileMetadata(p: {
   iccid: string;
   serviceProviderName: string;
@@ -57,17 +56,13 @@ export function encodeProfileMetadata(p: {
   notificationAddress: string;
   notificationEvents: readonly NotificationEvent[];
 }): Uint8Array {
-  return tlv(
-    0xbf25,
-    encIccid(p.iccid),
-    encUtf8(0x91, p.serviceProviderName),
-    encUtf8(0x92, p.profileName),
-    encInt(0x95, PROFILE_CLASS[p.profileClass]),
-    tlv(
-      0xb6,
-      ...p.notificationEvents.map((ev) => tlv(0x30, encNamedBits(0x80, [ev], NOTIFICATION_EVENT_BITS), encUtf8(0x81, p.notificationAddress))),
-    ),
-  );
+  return encodeStoreMetadata({
+    iccid: p.iccid,
+    serviceProviderName: p.serviceProviderName,
+    profileName: p.profileName,
+    profileClass: p.profileClass,
+    notificationConfigurationInfo: p.notificationEvents.map((ev) => ({ events: [ev], address: p.notificationAddress })),
+  });
 }
 
 /** Loads every `*.der` package of the folder, sorted by name. Throws on an unreadable package. */

@@ -11,11 +11,12 @@
 
 import { LpaError } from '../../../errors.js';
 import { parseReplaceSessionKeys } from '../../../es10/bpp.js';
+import { decodeStoreMetadata } from '../../../es10/storeMetadata.js';
 import { parseTlv, readTlvHeader, readTlvs, type Tlv, type TlvHeader } from '../../../util/tlv.js';
 import type { BspSession } from '../../../crypto/bsp.js';
 import { concatBytes } from '../../../util/hex.js';
 import type { BppCommand, InstallErrorReason } from './installResult.js';
-import { decodeConfigureIsdp, decodeStoreMetadata, type StoreMetadata } from './storeMetadata.js';
+import { decodeConfigureIsdp, euiccMetadata, type EuiccMetadata } from './storeMetadata.js';
 
 /** Largest profile (plaintext) the virtual eUICC accepts. */
 export const MAX_PROFILE_BYTES = 2 * 1024 * 1024;
@@ -33,7 +34,7 @@ export interface BppLoadState {
   groupRemaining: number;
   metadataParts: Uint8Array[];
   metadataLength: number;
-  metadata?: StoreMetadata;
+  metadata?: EuiccMetadata;
   profileParts: Uint8Array[];
   profileLength: number;
   segments: number;
@@ -44,7 +45,7 @@ export interface BppLoadState {
 export type FeedResult =
   | { kind: 'continue' }
   | { kind: 'fail'; bppCommandId: BppCommand; errorReason: InstallErrorReason; message: string }
-  | { kind: 'complete'; metadata: StoreMetadata; profile: Uint8Array };
+  | { kind: 'complete'; metadata: EuiccMetadata; profile: Uint8Array };
 
 class LoadFailure extends Error {
   constructor(
@@ -154,7 +155,7 @@ function storeMetadataItems(st: BppLoadState, data: Uint8Array): void {
     return;
   }
   try {
-    st.metadata = decodeStoreMetadata(concatBytes(...st.metadataParts));
+    st.metadata = euiccMetadata(decodeStoreMetadata(concatBytes(...st.metadataParts)));
   } catch (e) {
     throw new LoadFailure('storeMetadata', 'incorrectInputValues', `StoreMetadata: ${(e as Error).message}`);
   }

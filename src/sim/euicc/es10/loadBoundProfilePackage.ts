@@ -19,7 +19,7 @@ import { feedSequence, newLoadState, readHeader } from './bppLoader.js';
 import type { Es10Context, Es10Continuation, Es10Handler } from './context.js';
 import { endDownload, forgetOneTimeKey, getDownload, type DownloadSession } from './downloadSession.js';
 import { failLoad, issueInstallationResult, SIMA_RESPONSE_OK, smdpOidOf } from './installResult.js';
-import type { StoreMetadata } from './storeMetadata.js';
+import type { EuiccMetadata } from './storeMetadata.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -39,7 +39,7 @@ function installed(ctx: Es10Context, iccid: string): boolean {
 }
 
 /** Installs the decrypted profile, answering the success PIR (or the error PIR when it cannot be installed). */
-function install(ctx: Es10Context, dl: DownloadSession, metadata: StoreMetadata, profile: Uint8Array): Uint8Array {
+function install(ctx: Es10Context, dl: DownloadSession, metadata: EuiccMetadata, profile: Uint8Array): Uint8Array {
   let iccid: string;
   try {
     iccid = readSaipIccid(profile);
