@@ -106,7 +106,7 @@ const result = {
 if (opts.footprint) {
   log('start-up times');
   const st = await startupTimes(opts.runs);
-  result.startup = { versionMs: round(st.versionMs), eidVirtualMs: round(st.eidVirtualMs) };
+  result.startup = { nodeBareMs: round(st.nodeBareMs), versionMs: round(st.versionMs), eidVirtualMs: round(st.eidVirtualMs) };
   log('dependency and bundle sizes');
   const deps = prodDependencyBytes();
   const bundle = await bundleSize();

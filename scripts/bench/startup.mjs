@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { runAgent } from './proc.mjs';
 import { median } from './stats.mjs';
 
@@ -15,12 +16,25 @@ async function timed(args, runs) {
   return median(walls);
 }
 
+/** Wall time (ms) of a bare `node -e 0`: the floor any Node.js command starts from on this machine. */
+function bareNode() {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', () => resolve(Number(process.hrtime.bigint() - started) / 1e6));
+  });
+}
+
 export async function startupTimes(runs) {
   const dir = mkdtempSync(join(tmpdir(), 'lpa-bench-eid-'));
   try {
     const state = `virtual:${join(dir, 'euicc.json')}`;
     await runAgent(['--device', state, 'eid']); // creates the state file: the timed runs read an existing eUICC
+    const bare = [];
+    for (let i = 0; i < runs; i++) bare.push(await bareNode());
     return {
+      nodeBareMs: median(bare),
       versionMs: await timed(['--version'], runs),
       eidVirtualMs: await timed(['--device', state, 'eid'], runs),
     };
