@@ -4,12 +4,12 @@
  * Readers take a `Tlv` from src/util/tlv.ts (structure already validated) and check the value: primitive
  * or constructed as the type wants, sizes, encodings. Builders are a small explicit TLV writer
  * (SGP.22 is mostly context/application/private tags, where a generic library gets in the way);
- * OBJECT IDENTIFIER contents go through asn1js.
+ * OBJECT IDENTIFIER contents go through src/util/oid.ts.
  */
 
-import * as asn1js from 'asn1js';
 import { LpaError } from '../errors.js';
 import { concatBytes } from '../util/hex.js';
+import { decodeOid, encodeOidValue } from '../util/oid.js';
 import { asn1Error, encodeTlv as tlv, expectTag, parseTlv, tagHex, type Tlv } from '../util/tlv.js';
 
 /** The shared TLV writer and tag check (src/util/tlv.ts), under the names the ES10 codecs use. */
@@ -138,14 +138,11 @@ export function readVersion(t: Tlv, what: string): string {
 /** OBJECT IDENTIFIER (any tag) -> dotted string. */
 export function readOid(t: Tlv, what: string): string {
   needPrimitive(t, what);
-  const v = t.value;
-  if (v.length === 0 || v.length > 64 || (v[v.length - 1]! & 0x80) !== 0) throw asn1Error(what, 'malformed OBJECT IDENTIFIER', t.offset);
-  const ber = concatBytes(Uint8Array.of(0x06, v.length), v);
-  const res = asn1js.fromBER(ber);
-  if (res.offset === -1 || !(res.result instanceof asn1js.ObjectIdentifier)) throw asn1Error(what, 'malformed OBJECT IDENTIFIER', t.offset);
-  const s = res.result.getValue();
-  if (!/^\d+(\.\d+)+$/.test(s)) throw asn1Error(what, 'malformed OBJECT IDENTIFIER', t.offset);
-  return s;
+  try {
+    return decodeOid(t.value);
+  } catch (e) {
+    throw new LpaError('ASN1_DECODE', `cannot decode ${what}: malformed OBJECT IDENTIFIER at offset ${t.offset}`, { what, offset: t.offset }, { cause: e });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -220,11 +217,7 @@ export function encVersion(tag: number, version: string): Uint8Array {
 
 /** OBJECT IDENTIFIER under `tag` (0x06 or an implicit tag) from a dotted string. */
 export function encOid(tag: number, dotted: string): Uint8Array {
-  const m = /^([0-2])\.(\d+)((\.\d+)*)$/.exec(dotted);
-  if (!m || (Number(m[1]) < 2 && Number(m[2]) > 39)) throw encodeError(`bad OBJECT IDENTIFIER "${dotted}"`);
-  const ber = new Uint8Array(new asn1js.ObjectIdentifier({ value: dotted }).toBER());
-  const t = parseTlv(ber, 'OBJECT IDENTIFIER');
-  return tlv(tag, t.value);
+  return tlv(tag, encodeOidValue(dotted));
 }
 
 /** Checks that a byte field has an allowed size before encoding it. */

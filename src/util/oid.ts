@@ -1,6 +1,7 @@
 /**
  * OBJECT IDENTIFIER contents (the value bytes, without tag and length) to and from the dotted form.
- * Decoding reads untrusted bytes: at most 64 bytes, arcs of at most 49 bits.
+ * Decoding reads untrusted bytes: at most 64 bytes, arcs of at most 49 bits. Used by the X.509
+ * reader and the ES10 codecs alike.
  */
 
 import { LpaError } from '../errors.js';
@@ -31,17 +32,19 @@ export function decodeOid(value: Uint8Array): string {
   return arcs.join('.');
 }
 
-/** Value bytes of an OBJECT IDENTIFIER from its dotted form. */
+/**
+ * Value bytes of an OBJECT IDENTIFIER from its dotted form: first arc 0..2, second at most 39 under
+ * 0 and 1, every arc a safe integer.
+ */
 export function encodeOidValue(oid: string): Uint8Array {
-  const arcs = oid.split('.').map((s) => {
-    if (!/^\d+$/.test(s)) throw new LpaError('ASN1_ENCODE', `bad OID ${oid}`);
-    return Number(s);
-  });
-  if (arcs.length < 2) throw new LpaError('ASN1_ENCODE', `bad OID ${oid}`);
+  const bad = (): LpaError => new LpaError('ASN1_ENCODE', `bad OBJECT IDENTIFIER "${oid}"`);
+  if (!/^[0-2]\.\d+(\.\d+)*$/.test(oid)) throw bad();
+  const arcs = oid.split('.').map(Number);
+  if (arcs.some((a) => !Number.isSafeInteger(a)) || (arcs[0]! < 2 && arcs[1]! > 39) || arcs[0]! * 40 + arcs[1]! > Number.MAX_SAFE_INTEGER) throw bad();
   const out: number[] = [];
   const push = (n: number): void => {
-    const chunk: number[] = [n & 0x7f];
-    for (let v = Math.floor(n / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift((v & 0x7f) | 0x80);
+    const chunk: number[] = [n % 128];
+    for (let v = Math.floor(n / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift((v % 128) | 0x80);
     out.push(...chunk);
   };
   push(arcs[0]! * 40 + arcs[1]!);

@@ -60,6 +60,12 @@ describe('TLV one-level reader and writer', () => {
     expect(toHex(encodeOidValue('2.999.10'))).toBe('88370A');
     expect(decodeOid(fromHex('883705'))).toBe('2.999.5'); // the EUM's SAN registeredID
     expect(() => decodeOid(fromHex('2A86'))).toThrow(expect.objectContaining({ code: 'ASN1_DECODE' }));
+    expect(toHex(encodeOidValue('1.2.840.10045.3.1.7'))).toBe('2A8648CE3D030107');
+    expect(decodeOid(fromHex('2A8648CE3D030107'))).toBe('1.2.840.10045.3.1.7');
+    for (const bad of ['1', '3.1', '1.40.1', '0.39.', '1.2.a', '2.1.99999999999999999999']) {
+      expect(() => encodeOidValue(bad)).toThrow(expect.objectContaining({ code: 'ASN1_ENCODE' }));
+    }
+    expect(() => decodeOid(fromHex('2AFFFFFFFFFFFFFF7F'))).toThrow(/too large/);
   });
 
   it('never throws anything but LpaError on random input', () => {
