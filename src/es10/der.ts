@@ -8,7 +8,6 @@
  */
 
 import { LpaError } from '../errors.js';
-import { concatBytes } from '../util/hex.js';
 import { decodeOid, encodeOidValue } from '../util/oid.js';
 import { asn1Error, encodeTlv as tlv, expectTag, parseTlv, tagHex, type Tlv } from '../util/tlv.js';
 
