@@ -7,8 +7,8 @@ import { OneTimeKeyPair } from '../../src/crypto/otpk.js';
 import { parseBoundProfilePackage, parseInitialiseSecureChannel, parseReplaceSessionKeys } from '../../src/es10/bpp.js';
 import { dataPath } from '../../src/util/data.js';
 import { bytesEqual, fromHex, toHex } from '../../src/util/hex.js';
-import { isLpaError, type LpaError } from '../../src/errors.js';
 import { vector, vectorBpp } from './vector.js';
+import { lpaErrorOf } from '../util/lpaError.js';
 
 const kd = vector.bspKeyDerivation;
 const sessionKeys = () => deriveSessionKeys(fromHex(kd.sharedSecret), { hostId: fromHex(kd.hostId), eid: kd.eid });
@@ -18,15 +18,6 @@ function euiccOtsk(): OneTimeKeyPair {
   return OneTimeKeyPair.fromPrivateScalar(new Uint8Array(Buffer.from(jwk.d!, 'base64url')));
 }
 
-function catchErr(f: () => unknown): LpaError {
-  try {
-    f();
-  } catch (e) {
-    if (isLpaError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an LpaError');
-}
 
 describe('BSP against the captured download', () => {
   const bpp = parseBoundProfilePackage(vectorBpp());
@@ -72,7 +63,7 @@ describe('BSP against the captured download', () => {
     const seg = bpp.profileElements.items[1]!.slice();
     seg[100]! ^= 0x04;
     const mcvBefore = s.mcv;
-    const err = catchErr(() => s.unwrap(seg, { encrypted: true }));
+    const err = lpaErrorOf(() => s.unwrap(seg, { encrypted: true }));
     expect(err.code).toBe('CRYPTO');
     expect(err.message).toMatch(/MAC/);
     expect(err.details).toMatchObject({ failure: 'mac', tag: '86' });
@@ -85,7 +76,7 @@ describe('BSP against the captured download', () => {
   it('the wrong MAC key is reported as a MAC failure, not a crash', () => {
     const k = sessionKeys();
     const s = new BspSession({ ...k, sMac: new Uint8Array(16) });
-    expect(catchErr(() => s.unwrap(bpp.configureIsdp.items[0]!, { encrypted: true })).details.failure).toBe('mac');
+    expect(lpaErrorOf(() => s.unwrap(bpp.configureIsdp.items[0]!, { encrypted: true })).details.failure).toBe('mac');
   });
 });
 
@@ -117,10 +108,10 @@ describe('BSP wrap/unwrap', () => {
     const dp = new BspSession(keys);
     const eu = new BspSession(keys);
     const wrapped = dp.wrap(0x87, new Uint8Array(16).fill(0xaa), { encrypt: false });
-    expect(catchErr(() => eu.unwrap(wrapped, { encrypted: true })).details.failure).toBe('padding');
-    expect(catchErr(() => new BspSession(keys).unwrap(wrapped, { encrypted: true, tag: 0x86 })).details.failure).toBe('tag');
-    expect(catchErr(() => new BspSession(keys).unwrap(Uint8Array.of(0x86, 0x03, 1, 2, 3), { encrypted: true })).details.failure).toBe('length');
-    expect(catchErr(() => new BspSession(keys).unwrap(Uint8Array.of(0x86, 0x20, 1), { encrypted: true })).code).toBe('ASN1_DECODE');
+    expect(lpaErrorOf(() => eu.unwrap(wrapped, { encrypted: true })).details.failure).toBe('padding');
+    expect(lpaErrorOf(() => new BspSession(keys).unwrap(wrapped, { encrypted: true, tag: 0x86 })).details.failure).toBe('tag');
+    expect(lpaErrorOf(() => new BspSession(keys).unwrap(Uint8Array.of(0x86, 0x03, 1, 2, 3), { encrypted: true })).details.failure).toBe('length');
+    expect(lpaErrorOf(() => new BspSession(keys).unwrap(Uint8Array.of(0x86, 0x20, 1), { encrypted: true })).code).toBe('ASN1_DECODE');
   });
 
   it('pads with 80 00.. and strips it', () => {

@@ -20,22 +20,14 @@ import {
 } from '../../src/es10/bpp.js';
 import { dataPath } from '../../src/util/data.js';
 import { concatBytes, fromHex, toHex } from '../../src/util/hex.js';
-import { isLpaError, type LpaError } from '../../src/errors.js';
+import { isLpaError } from '../../src/errors.js';
 import { b64, es9pResponse, vector, vectorBpp } from '../crypto/vector.js';
+import { lpaErrorOf } from '../util/lpaError.js';
 
 const kd = vector.bspKeyDerivation;
 const vectorKeys = () => deriveSessionKeys(fromHex(kd.sharedSecret), { hostId: fromHex(kd.hostId), eid: kd.eid });
 const upp = (name: string) => new Uint8Array(readFileSync(dataPath('upp', `${name}.der`)));
 
-function lpaErr(f: () => unknown): LpaError {
-  try {
-    f();
-  } catch (e) {
-    if (isLpaError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an LpaError');
-}
 
 describe('the captured BPP', () => {
   const raw = vectorBpp();
@@ -71,7 +63,7 @@ describe('the captured BPP', () => {
     expect(blocksNeeded(raw, 255)).toBe(67);
     const total = bppSequences(bpp).flat().reduce((n, p) => n + Math.ceil(p.length / 128), 0);
     expect(blocksNeeded(bpp, 128)).toBe(total);
-    expect(lpaErr(() => blocksNeeded(bpp, 256)).code).toBe('APDU_INVALID');
+    expect(lpaErrorOf(() => blocksNeeded(bpp, 256)).code).toBe('APDU_INVALID');
   });
 
   it('InitialiseSecureChannel: smdpSign verifies with the DPpb certificate over the fields + 5F49 otPK.EUICC', () => {
@@ -97,22 +89,22 @@ describe('the captured BPP', () => {
   it('a flipped bit in one segment gives a CRYPTO error naming the MAC and the segment', () => {
     const tampered = raw.slice();
     tampered[raw.length - 50]! ^= 0x01; // inside the last 86
-    const e = lpaErr(() => openBoundProfilePackage(tampered, new BspSession(vectorKeys())));
+    const e = lpaErrorOf(() => openBoundProfilePackage(tampered, new BspSession(vectorKeys())));
     expect(e.code).toBe('CRYPTO');
     expect(e.message).toMatch(/MAC verification failed.*profile segment 12/);
     expect(e.details).toMatchObject({ failure: 'mac', tag: '86', where: 'profile segment 12' });
   });
 
   it('rejects malformed packages with ASN1_DECODE and never crashes on random mutations', () => {
-    expect(lpaErr(() => parseBoundProfilePackage(raw.subarray(0, 1000))).code).toBe('ASN1_DECODE');
-    expect(lpaErr(() => parseBoundProfilePackage(encodeTlv(0xbf37, new Uint8Array(0)))).message).toMatch(/BF36/);
-    expect(lpaErr(() => parseBoundProfilePackage(encodeTlv(0xbf36, bpp.initialiseSecureChannel, bpp.configureIsdp.raw))).message).toMatch(/A1/);
+    expect(lpaErrorOf(() => parseBoundProfilePackage(raw.subarray(0, 1000))).code).toBe('ASN1_DECODE');
+    expect(lpaErrorOf(() => parseBoundProfilePackage(encodeTlv(0xbf37, new Uint8Array(0)))).message).toMatch(/BF36/);
+    expect(lpaErrorOf(() => parseBoundProfilePackage(encodeTlv(0xbf36, bpp.initialiseSecureChannel, bpp.configureIsdp.raw))).message).toMatch(/A1/);
     expect(
-      lpaErr(() => parseBoundProfilePackage(encodeTlv(0xbf36, bpp.initialiseSecureChannel, bpp.configureIsdp.raw, bpp.storeMetadata.raw))).message,
+      lpaErrorOf(() => parseBoundProfilePackage(encodeTlv(0xbf36, bpp.initialiseSecureChannel, bpp.configureIsdp.raw, bpp.storeMetadata.raw))).message,
     ).toMatch(/\[A2\] A3/);
     const wrongItem = encodeTlv(0xa3, encodeTlv(0x87, Uint8Array.of(1)));
     expect(
-      lpaErr(() => parseBoundProfilePackage(encodeTlv(0xbf36, bpp.initialiseSecureChannel, bpp.configureIsdp.raw, bpp.storeMetadata.raw, wrongItem)))
+      lpaErrorOf(() => parseBoundProfilePackage(encodeTlv(0xbf36, bpp.initialiseSecureChannel, bpp.configureIsdp.raw, bpp.storeMetadata.raw, wrongItem)))
         .message,
     ).toMatch(/holds tag 87/);
     fc.assert(
@@ -188,7 +180,7 @@ describe('buildBoundProfilePackage (SM-DP+ side)', () => {
     const eu = new BspSession(k);
     eu.unwrap(bpp.configureIsdp.items[0]!, { encrypted: true });
     expect(toHex(concatBytes(...bpp.storeMetadata.items.map((i) => eu.unwrap(i, { encrypted: false }))))).toBe(toHex(meta));
-    expect(lpaErr(() => buildBoundProfilePackage({ initialiseSecureChannel: bf23, configureIsdp: bf23, storeMetadata: meta, profile: new Uint8Array(0), session: new BspSession(k) })).code).toBe('ASN1_ENCODE');
+    expect(lpaErrorOf(() => buildBoundProfilePackage({ initialiseSecureChannel: bf23, configureIsdp: bf23, storeMetadata: meta, profile: new Uint8Array(0), session: new BspSession(k) })).code).toBe('ASN1_ENCODE');
   });
 });
 

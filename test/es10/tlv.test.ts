@@ -5,16 +5,8 @@ import { decodeAuthenticateServerResponse, decodeEnableProfileResponse, decodePr
 import { readBits, readInt, readOid, readUtf8, encInt, encBits, encOid, tlv } from '../../src/es10/der.js';
 import { isLpaError, LpaError } from '../../src/errors.js';
 import { concatBytes, fromHex, toHex } from '../../src/util/hex.js';
+import { lpaErrorOf } from '../util/lpaError.js';
 
-function decodeErr(f: () => unknown): LpaError {
-  try {
-    f();
-  } catch (e) {
-    if (isLpaError(e)) return e;
-    throw new Error(`not an LpaError: ${String(e)}`);
-  }
-  throw new Error('did not throw');
-}
 
 describe('TLV walker', () => {
   it('walks multi-byte tags and keeps raw ranges', () => {
@@ -50,7 +42,7 @@ describe('TLV walker', () => {
     ['long tag', 'BF8080808001'],
     ['trailing bytes', 'BF3E035C015A00'],
   ])('rejects %s with ASN1_DECODE', (_name, hex) => {
-    const e = decodeErr(() => parseTlv(fromHex(hex), 'GetEuiccDataResponse'));
+    const e = lpaErrorOf(() => parseTlv(fromHex(hex), 'GetEuiccDataResponse'));
     expect(e.code).toBe('ASN1_DECODE');
     expect(e.message).toContain('GetEuiccDataResponse');
   });
@@ -76,7 +68,7 @@ describe('TLV walker', () => {
     }
     der.set([0x05, 0x00], p);
     expect(p + 2).toBe(len);
-    const e = decodeErr(() => parseTlv(der, 'deep'));
+    const e = lpaErrorOf(() => parseTlv(der, 'deep'));
     expect(e.code).toBe('ASN1_DECODE');
     expect(e.message).toMatch(/deeper than 16/);
   });
@@ -89,7 +81,7 @@ describe('TLV walker', () => {
   });
 
   it('rejects inputs over the size limit', () => {
-    const e = decodeErr(() => parseTlvs(new Uint8Array(TLV_LIMITS.maxSize + 1), 'big'));
+    const e = lpaErrorOf(() => parseTlvs(new Uint8Array(TLV_LIMITS.maxSize + 1), 'big'));
     expect(e.code).toBe('ASN1_DECODE');
   });
 
@@ -161,6 +153,6 @@ describe('primitive readers and writers', () => {
 
   it('UTF8String must be valid UTF-8', () => {
     expect(readUtf8(one('0C03E282AC'), 'v')).toBe('€');
-    expect(decodeErr(() => readUtf8(one('0C02C328'), 'v')).code).toBe('ASN1_DECODE');
+    expect(lpaErrorOf(() => readUtf8(one('0C02C328'), 'v')).code).toBe('ASN1_DECODE');
   });
 });

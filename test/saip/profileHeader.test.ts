@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isLpaError } from '../../src/errors.js';
 import { readSaipIccid } from '../../src/saip/profileHeader.js';
 import { concatBytes, fromHex } from '../../src/util/hex.js';
 import { dataPath } from '../../src/util/data.js';
+import { lpaErrorOf } from '../util/lpaError.js';
 
 const pkg = new Uint8Array(readFileSync(dataPath('upp', 'TS48V1-A-UNIQUE.der')));
 
@@ -16,13 +16,9 @@ describe('readSaipIccid', () => {
 
   it('refuses an empty package, a first element that is not A0, and a malformed rest', () => {
     const err = (bytes: Uint8Array): string => {
-      try {
-        readSaipIccid(bytes, 'pkg');
-      } catch (e) {
-        expect(isLpaError(e, 'ASN1_DECODE')).toBe(true);
-        return (e as Error).message;
-      }
-      throw new Error('no error');
+      const e = lpaErrorOf(() => readSaipIccid(bytes, 'pkg'));
+      expect(e.code).toBe('ASN1_DECODE');
+      return e.message;
     };
     expect(err(new Uint8Array(0))).toMatch(/pkg is empty/);
     expect(err(fromHex('A103800100'))).toMatch(/first element is tag A1/);

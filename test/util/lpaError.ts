@@ -1,0 +1,12 @@
+import { isLpaError, type LpaError } from '../../src/errors.js';
+
+/** The LpaError `f` throws; anything else thrown, or nothing, fails the test. */
+export function lpaErrorOf(f: () => unknown): LpaError {
+  try {
+    f();
+  } catch (e) {
+    if (isLpaError(e)) return e;
+    throw new Error(`not an LpaError: ${String(e)}`, { cause: e });
+  }
+  throw new Error('expected an LpaError, nothing was thrown');
+}
