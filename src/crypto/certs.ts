@@ -8,7 +8,7 @@ import { verify, type KeyObject } from 'node:crypto';
 import { LpaError, type ErrorCode } from '../errors.js';
 import { toHex } from '../util/hex.js';
 import { curveFromOid, EC_PUBLIC_KEY_OID, publicKeyFromPoint, type EcCurve } from './ecdsa.js';
-import { decodeOid } from '../util/oid.js';
+import { decodeOid } from '../util/asn1Values.js';
 import { childrenOf, readSingleTlv, type TlvElement } from '../util/tlv.js';
 
 export const ECDSA_WITH_SHA256_OID = '1.2.840.10045.4.3.2';

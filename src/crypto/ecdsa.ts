@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { LpaError } from '../errors.js';
 import { concatBytes, toHex } from '../util/hex.js';
-import { encodeOidValue } from '../util/oid.js';
+import { encodeOidValue } from '../util/asn1Values.js';
 import { childrenOf, encodeTlv, readSingleTlv } from '../util/tlv.js';
 
 /** OpenSSL names of the curves SGP.22 allows. */

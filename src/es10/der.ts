@@ -2,13 +2,13 @@
  * Reading values out of walked TLVs, and building DER.
  *
  * Readers take a `Tlv` from src/util/tlv.ts (structure already validated) and check the value: primitive
- * or constructed as the type wants, sizes, encodings. Builders are a small explicit TLV writer
- * (SGP.22 is mostly context/application/private tags, where a generic library gets in the way);
- * OBJECT IDENTIFIER contents go through src/util/oid.ts.
+ * or constructed as the type wants, sizes, encodings. INTEGER and OBJECT IDENTIFIER values are
+ * converted with asn1js (src/util/asn1Values.ts). Builders are a small explicit TLV writer (SGP.22 is
+ * mostly context/application/private tags, which a generic ASN.1 object model makes verbose).
  */
 
 import { LpaError } from '../errors.js';
-import { decodeOid, encodeOidValue } from '../util/oid.js';
+import { decodeIntegerValue, decodeOid, encodeIntegerValue, encodeOidValue } from '../util/asn1Values.js';
 import { asn1Error, encodeTlv as tlv, expectTag, parseTlv, tagHex, type Tlv } from '../util/tlv.js';
 
 /** The shared TLV writer and tag check (src/util/tlv.ts), under the names the ES10 codecs use. */
@@ -70,9 +70,7 @@ export function readInt(t: Tlv, what: string): number {
   const v = t.value;
   if (v.length === 0) throw asn1Error(what, 'empty INTEGER', t.offset);
   if (v.length > 6) throw asn1Error(what, `INTEGER of ${v.length} bytes is out of range`, t.offset);
-  let n = v[0]! & 0x80 ? -1 : 0;
-  for (const b of v) n = n * 256 + b;
-  return n;
+  return decodeIntegerValue(v, what);
 }
 
 export function readBool(t: Tlv, what: string): boolean {
@@ -161,15 +159,7 @@ export function opt<T>(v: T | undefined, build: (v: T) => Uint8Array): Uint8Arra
 
 export function encInt(tag: number, n: number): Uint8Array {
   if (!Number.isSafeInteger(n)) throw encodeError(`INTEGER ${n} is not a safe integer`);
-  const out: number[] = [];
-  let v = n;
-  for (;;) {
-    const b = ((v % 256) + 256) % 256;
-    out.unshift(b);
-    v = Math.floor(v / 256);
-    if ((v === 0 && (b & 0x80) === 0) || (v === -1 && (b & 0x80) !== 0)) break;
-  }
-  return tlv(tag, Uint8Array.from(out));
+  return tlv(tag, encodeIntegerValue(n));
 }
 
 export function encBool(tag: number, b: boolean): Uint8Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeOid, encodeOidValue } from '../../src/util/oid.js';
+import { decodeOid, encodeOidValue } from '../../src/util/asn1Values.js';
 import { childrenOf, encodeLength, encodeTlv, readSingleTlv, readTlv, readTlvHeader, readTlvs, tagBytes } from '../../src/util/tlv.js';
 import { isLpaError } from '../../src/errors.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
