@@ -69,6 +69,7 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
   private mode: ChannelTransport | undefined;
   private lost = false;
   private staleDone = false;
+  private scanSkipped = false;
   private preferCsim: boolean;
   private cglaWorks = false;
   private terminalCapabilitySent = false;
@@ -112,11 +113,14 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     await this.closeStale();
     if (!this.preferCsim) {
       try {
-        const res = await this.engine.send(`AT+CCHO="${ISDR_AID_HEX}"`, { prefix: '+CCHO', bare: (l) => /^"?[0-9A-Fa-f]{1,16}"?$/.test(l) });
-        const line = res.lines[res.lines.length - 1];
-        if (line === undefined) throw new LpaError('AT_BAD_RESPONSE', 'module answered OK to +CCHO without a channel id');
-        this.id = parseCcho(line);
-        this.mode = 'cgla';
+        await this.ccho().catch(async (e: unknown) => {
+          // no stale channel was expected; if +CCHO fails anyway, channels may be used up by a
+          // crashed run or another tool: close ids 1..4 and try once more before judging
+          if (!this.scanSkipped || isLpaError(e, 'PORT_CLOSED')) throw e;
+          this.scanSkipped = false;
+          await this.scanClose(this.vendor.cchc === 'ok' ? ['1', '2', '3', '4'] : []);
+          await this.ccho();
+        });
       } catch (e) {
         if (!isUnsupported(e)) throw this.openError(e, '+CCHO');
         this.preferCsim = true;
@@ -279,12 +283,26 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     return new LpaError('CHANNEL_OPEN_FAILED', `cannot open a channel to the ISD-R with ${what}: ${msg}`, isLpaError(e) ? e.details : {}, { cause: e });
   }
 
+  private async ccho(): Promise<void> {
+    const res = await this.engine.send(`AT+CCHO="${ISDR_AID_HEX}"`, { prefix: '+CCHO', bare: (l) => /^"?[0-9A-Fa-f]{1,16}"?$/.test(l) });
+    const line = res.lines[res.lines.length - 1];
+    if (line === undefined) throw new LpaError('AT_BAD_RESPONSE', 'module answered OK to +CCHO without a channel id');
+    this.id = parseCcho(line);
+    this.mode = 'cgla';
+  }
+
   /** Closes channels a crashed run may have left open; errors ignored. Once per channel object. */
   private async closeStale(): Promise<void> {
     if (this.staleDone || this.preferCsim || this.vendor.cchc === 'missing') return;
     this.staleDone = true;
     const remembered = this.opts.staleChannelId;
     const ids = remembered !== undefined ? [remembered] : this.vendor.cchc === 'ok' ? (this.opts.staleScanIds ?? ['1', '2', '3', '4']) : [];
+    // an empty scan list means "the last run closed its channel": skip, but scan if +CCHO then fails
+    if (remembered === undefined && this.opts.staleScanIds?.length === 0) this.scanSkipped = true;
+    await this.scanClose(ids);
+  }
+
+  private async scanClose(ids: readonly string[]): Promise<void> {
     for (const id of ids) {
       try {
         await this.engine.send(`AT+CCHC=${id}`);

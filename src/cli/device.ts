@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ApduChannel, ChannelStats, ModemControl } from '../apdu/channel.js';
+import { defaultLockPath } from '../agent/lock.js';
 import { Es10Client } from '../es10/client.js';
 import type { Globals } from './globals.js';
 
@@ -15,6 +16,34 @@ export interface Device {
   stats(): ChannelStats;
   /** Closes the logical channel (never left open), the port and the trace. */
   close(): Promise<void>;
+}
+
+/**
+ * Where the agent remembers whether it left a logical channel open on a module: a crashed run's
+ * channel is closed first; after a clean run nothing needs closing (no AT+CCHC scan of ids 1..4).
+ * Missing file: unknown, so the channel scans.
+ */
+function channelMemoryPath(device: string, virtualState?: string): string {
+  return virtualState ? `${virtualState}.channel` : `${defaultLockPath(device).replace(/\.lock$/, '')}.channel`;
+}
+
+function readChannelMemory(path: string): { staleChannelId?: string; staleScanIds?: string[] } {
+  try {
+    const m = JSON.parse(readFileSync(path, 'utf8')) as { open?: unknown };
+    if (typeof m.open === 'string' && /^[0-9A-Fa-f]{1,16}$/.test(m.open)) return { staleChannelId: m.open };
+    if (m.open === null) return { staleScanIds: [] };
+  } catch {
+    // missing or unreadable: scan
+  }
+  return {};
+}
+
+function writeChannelMemory(path: string, open: string | null): void {
+  try {
+    writeFileSync(path, `${JSON.stringify({ open })}\n`, { mode: 0o600 });
+  } catch {
+    // only an optimisation
+  }
 }
 
 /** Default state file of `--device virtual`: in the working directory, so a demo is easy to inspect. */
@@ -70,13 +99,15 @@ export async function openDevice(globals: DeviceOptions): Promise<Device> {
     label = `virtual (${virtual.statePath})`;
     path = 'virtual';
   }
-  const opts: Parameters<typeof openAtModem>[0] = { path, baudRate: globals.baudRate };
+  const memory = channelMemoryPath(globals.device, virtual?.statePath);
+  const opts: Parameters<typeof openAtModem>[0] = { path, baudRate: globals.baudRate, channel: readChannelMemory(memory) };
   if (binding) opts.binding = binding;
   if (globals.modem !== undefined) opts.vendor = globals.modem;
   if (globals.trace !== undefined) opts.tracePath = globals.trace;
   const at = await openAtModem(opts);
   try {
     await at.channel.open();
+    writeChannelMemory(memory, at.channel.channelId ?? null);
   } catch (e) {
     await at.close().catch(() => undefined);
     dispose?.();
@@ -92,6 +123,7 @@ export async function openDevice(globals: DeviceOptions): Promise<Device> {
     close: async () => {
       try {
         await at.close();
+        writeChannelMemory(memory, null);
       } finally {
         dispose?.();
       }
