@@ -1,17 +1,25 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
-import { main } from './main.js';
 
 // undici parses HTTP with a WebAssembly llhttp; V8's background TurboFan tier-up of that module
 // costs ~30 MB of transient native memory and ~300 ms CPU per download. Baseline code is enough.
 setFlagsFromString('--liftoff-only');
+// The agent waits on a serial line and the network; optimised JS buys nothing measurable (CPU per
+// download is lower without it) while TurboFan's compiler zones raised peak RSS by ~8 MB.
+setFlagsFromString('--no-opt');
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`lpa-agent: internal error: ${(e as Error)?.message ?? String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+const argv = process.argv.slice(2);
+const fail = (e: unknown): void => {
+  process.stderr.write(`lpa-agent: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+  process.exitCode = 1;
+};
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // the cheapest path: nothing but the version constant is loaded
+  import('../version.js').then(({ VERSION }) => void process.stdout.write(`${VERSION}\n`), fail);
+} else {
+  import('./main.js')
+    .then(({ main }) => main(argv))
+    .then((code) => {
+      process.exitCode = code;
+    }, fail);
+}

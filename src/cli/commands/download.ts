@@ -5,7 +5,6 @@ import { changeProfile } from '../../lpa/profileOps.js';
 import { bool, str } from '../args.js';
 import type { Command } from '../command.js';
 import { withDevice } from '../device.js';
-import { es9Pool } from '../es9.js';
 
 const command: Command = {
   name: 'download',
@@ -42,19 +41,24 @@ const command: Command = {
     if (confirmationCode !== undefined) request.confirmationCode = confirmationCode;
     const enable = bool(options, 'enable') ?? false;
     const notify = bool(options, 'notify') ?? true;
-    const pool = es9Pool(globals);
     const started = Date.now();
+    // the HTTPS stack (undici) loads while the module opens and answers its first commands
+    const poolLoading = import('../es9.js').then((m) => m.es9Pool(globals));
+    poolLoading.catch(() => undefined);
+    let pool: Awaited<typeof poolLoading> | undefined;
     try {
       const result = await withDevice(globals, async (d) => {
+        pool = await poolLoading;
+        const es9 = pool;
         const notifyInstall = async (seq: number): Promise<DeliveryOutcome[]> => {
           if (!notify) return [];
-          const outcomes = await deliverNotifications(d.es10, pool, { seqNumbers: [seq], onProgress: (m, data) => out.progress('notify', m, data) });
+          const outcomes = await deliverNotifications(d.es10, es9, { seqNumbers: [seq], onProgress: (m, data) => out.progress('notify', m, data) });
           for (const o of outcomes) if (o.error) out.notice(`install notification #${o.seqNumber} not delivered: ${o.error.message}; it stays queued ("notifications send")`);
           return outcomes;
         };
         let dl;
         try {
-          dl = await downloadProfile(d.es10, pool, request, { onProgress: (step, m, data) => out.progress(step, m, data), signal });
+          dl = await downloadProfile(d.es10, es9, request, { onProgress: (step, m, data) => out.progress(step, m, data), signal });
         } catch (e) {
           // a failed installation is still reported to the SM-DP+ by its signed notification
           if (isLpaError(e, 'PROFILE_INSTALL_FAILED') && typeof e.details.notificationSeq === 'number') await notifyInstall(e.details.notificationSeq).catch(() => undefined);
@@ -63,11 +67,11 @@ const command: Command = {
         const notifications = await notifyInstall(dl.notificationSeq);
         let enabled = false;
         if (enable) {
-          const op = await changeProfile(d.es10, d.modem, 'enable', dl.iccid, { ...(notify ? { notify: pool } : {}), onProgress: (m, data) => out.progress('enable', m, data) });
+          const op = await changeProfile(d.es10, d.modem, 'enable', dl.iccid, { ...(notify ? { notify: es9 } : {}), onProgress: (m, data) => out.progress('enable', m, data) });
           enabled = true;
           notifications.push(...(op.notifications ?? []));
         }
-        return { ...dl, enabled, notifications, stats: { ...d.stats(), ...pool.stats(), wallMs: Date.now() - started } };
+        return { ...dl, enabled, notifications, stats: { ...d.stats(), ...es9.stats(), wallMs: Date.now() - started } };
       });
       const { metadata, ...rest } = result;
       out.result(
@@ -75,7 +79,7 @@ const command: Command = {
         `Profile ${result.iccid} ("${metadata.profileName}", ${metadata.serviceProviderName}) installed${result.enabled ? ' and enabled' : ''}.`,
       );
     } finally {
-      await pool.close();
+      await pool?.close();
     }
   },
 };
