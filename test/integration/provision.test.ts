@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -110,15 +110,16 @@ describe('lpa-agent provision end to end', () => {
     bench.checkProvisioned();
   });
 
-  it('a second agent on the same module is refused while the first holds the lock', async () => {
-    const first = bench.provision();
-    await new Promise((r) => setTimeout(r, 150));
-    const second = await bench.provision();
-    await first;
-    if (second.code !== 0) {
-      expect(second.code).toBe(8);
-      expect(result(second).error).toMatchObject({ code: 'LOCKED' });
-    }
+  it('a second agent on the same module is refused while another holds the lock; a dead holder is taken over', async () => {
+    const lock = join(bench.dir, 'agent.lock');
+    writeFileSync(lock, `${process.pid}\n`); // a live process (this test) holds the module
+    const refused = await bench.provision();
+    expect(refused.code).toBe(8);
+    expect(result(refused).error).toMatchObject({ code: 'LOCKED', details: { pid: process.pid } });
+    writeFileSync(lock, '999999999\n'); // a crashed agent's lock: no such process
+    const taken = await bench.provision();
+    expect(taken.code).toBe(0);
+    expect(existsSync(lock)).toBe(false);
   });
 });
 
