@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Es10Client } from '../../src/es10/client.js';
 import * as es10 from '../../src/es10/index.js';
-import { isLpaError, LpaError } from '../../src/errors.js';
+import { isLpaError } from '../../src/errors.js';
 import { concatBytes, fromHex, toHex } from '../../src/util/hex.js';
 import { FakeChannel, SW_OK, sentDer } from '../apdu/fakeChannel.js';
+import { lpaRejection } from '../util/lpaError.js';
 
 const ICCID = '8949449999999990049';
 const ICCID_BCD = '5A0A989444999999990940F9';
@@ -14,15 +15,6 @@ function clientAnswering(answerHex: string, options = {}): { client: Es10Client;
   return { client: new Es10Client(ch, options), ch };
 }
 
-async function failure(p: Promise<unknown>): Promise<LpaError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isLpaError(e)) return e;
-    throw e;
-  }
-  throw new Error('did not fail');
-}
 
 describe('Es10Client', () => {
   it('getEid sends BF3E035C015A', async () => {
@@ -56,7 +48,7 @@ describe('Es10Client', () => {
   });
 
   it('enableProfile: profileNotInDisabledState -> ES10_RESULT', async () => {
-    const e = await failure(clientAnswering('BF3103800102').client.enableProfile(ICCID));
+    const e = await lpaRejection(clientAnswering('BF3103800102').client.enableProfile(ICCID));
     expect(e.code).toBe('ES10_RESULT');
     expect(e.details.result).toBe('profileNotInDisabledState');
     expect(e.details.resultCode).toBe(2);
@@ -64,13 +56,13 @@ describe('Es10Client', () => {
   });
 
   it('disable/delete of an unknown profile -> PROFILE_NOT_FOUND', async () => {
-    expect((await failure(clientAnswering('BF3203800101').client.disableProfile(ICCID))).code).toBe('PROFILE_NOT_FOUND');
-    expect((await failure(clientAnswering('BF3303800101').client.deleteProfile(ICCID))).code).toBe('PROFILE_NOT_FOUND');
+    expect((await lpaRejection(clientAnswering('BF3203800101').client.disableProfile(ICCID))).code).toBe('PROFILE_NOT_FOUND');
+    expect((await lpaRejection(clientAnswering('BF3303800101').client.deleteProfile(ICCID))).code).toBe('PROFILE_NOT_FOUND');
   });
 
   it('bad ICCID text -> INVALID_ICCID before any APDU', async () => {
     const { client, ch } = clientAnswering('BF3103800100');
-    expect((await failure(client.enableProfile('1234'))).code).toBe('INVALID_ICCID');
+    expect((await lpaRejection(client.enableProfile('1234'))).code).toBe('INVALID_ICCID');
     expect(ch.sent.length).toBe(0);
   });
 
@@ -82,7 +74,7 @@ describe('Es10Client', () => {
     await b.client.setDefaultDpAddress('dp.io');
     expect(toHex(sentDer(b.ch))).toBe('BF3F07800564702E696F');
     const c = clientAnswering('BF3403800101');
-    expect((await failure(c.client.memoryReset(['deleteOperationalProfiles']))).details.result).toBe('nothingToDelete');
+    expect((await lpaRejection(c.client.memoryReset(['deleteOperationalProfiles']))).details.result).toBe('nothingToDelete');
     expect(toHex(sentDer(c.ch))).toBe('BF340482020780');
   });
 
@@ -90,7 +82,7 @@ describe('Es10Client', () => {
     const { client, ch } = clientAnswering(`BF2D14A012E310${ICCID_BCD}9F700101`);
     expect(await client.listProfiles()).toEqual([{ iccid: ICCID, state: 'enabled', stateCode: 1 }]);
     expect(toHex(sentDer(ch))).toBe(`BF2D0E5C0C${toHex(es10.LIST_PROFILES_TAGS)}`);
-    expect((await failure(clientAnswering('BF2D03810101').client.listProfiles())).code).toBe('ES10_RESULT');
+    expect((await lpaRejection(clientAnswering('BF2D03810101').client.listProfiles())).code).toBe('ES10_RESULT');
   });
 
   it('notifications: list, retrieve (empty on noResultAvailable), remove (nothingToDelete tolerated)', async () => {
@@ -99,7 +91,7 @@ describe('Es10Client', () => {
     expect(await r.client.retrieveNotifications(7)).toEqual([]);
     expect(toHex(sentDer(r.ch))).toBe('BF2B05A003800107');
     await clientAnswering('BF3003800101').client.removeNotification(7);
-    expect((await failure(clientAnswering('BF300380017F').client.removeNotification(7))).code).toBe('ES10_RESULT');
+    expect((await lpaRejection(clientAnswering('BF300380017F').client.removeNotification(7))).code).toBe('ES10_RESULT');
   });
 
   it('authenticateServer: multi-block request, raw answer kept, error carries the transaction id', async () => {
@@ -112,7 +104,7 @@ describe('Es10Client', () => {
       ctxParams1: { deviceInfo: { tac: fromHex('35290611'), deviceCapabilities: {} } },
     };
     const { client, ch } = clientAnswering('BF3808A106800101020102', { timeoutMs: 5000 });
-    const e = await failure(client.authenticateServer(request));
+    const e = await lpaRejection(client.authenticateServer(request));
     expect(e.code).toBe('ES10_RESULT');
     expect(e.details.result).toBe('invalidSignature');
     expect(e.details.transactionId).toBe('01');
@@ -134,8 +126,8 @@ describe('Es10Client', () => {
 
   it('propagates APDU_STATUS and ASN1_DECODE', async () => {
     const ch = new FakeChannel(() => fromHex('6A88'));
-    expect((await failure(new Es10Client(ch).getEid())).code).toBe('APDU_STATUS');
-    expect((await failure(clientAnswering('BF3E035C015A').client.getEid())).code).toBe('ASN1_DECODE');
-    expect((await failure(clientAnswering('').client.getEid())).code).toBe('ASN1_DECODE');
+    expect((await lpaRejection(new Es10Client(ch).getEid())).code).toBe('APDU_STATUS');
+    expect((await lpaRejection(clientAnswering('BF3E035C015A').client.getEid())).code).toBe('ASN1_DECODE');
+    expect((await lpaRejection(clientAnswering('').client.getEid())).code).toBe('ASN1_DECODE');
   });
 });

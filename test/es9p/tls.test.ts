@@ -9,6 +9,7 @@ import { createTrustStore, readCaFile } from '../../src/es9p/tls.js';
 import { dataPath } from '../../src/util/data.js';
 import { mintCriticalPolicyChain, mintDpTlsCert } from './helpers/mint.js';
 import { DPTLS_KEY, SMDP_HOST, TEST_CI_DER, TEST_CI_PEM, connectToFor, sendJson, startServer, type TestServer } from './helpers/server.js';
+import { lpaRejection } from '../util/lpaError.js';
 
 const ok = { header: { functionExecutionStatus: { status: 'Executed-Success' } } };
 const request = { pendingNotification: new Uint8Array([0xbf, 0x37, 0x00]) };
@@ -17,16 +18,6 @@ beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'es9p-tls-'));
 });
 
-async function failure(p: Promise<unknown>): Promise<LpaError> {
-  const e = await p.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(LpaError);
-  return e as LpaError;
-}
 
 describe('trust store', () => {
   it('holds the bundled GSMA CI root and the system roots by default', () => {
@@ -106,7 +97,7 @@ describe('TLS refusals', () => {
   it('unknown CI (test CI not given) -> TLS_UNTRUSTED suggesting --ca, nothing sent', async () => {
     server = await startServer((_req, res) => sendJson(res, ok));
     const c = clientFor(server.port, { caFiles: [] });
-    const e = await failure(c.handleNotification(request));
+    const e = await lpaRejection(c.handleNotification(request));
     expect(e.code).toBe('TLS_UNTRUSTED');
     expect(e.message).toContain('not issued by a trusted CI; add its root with --ca');
     expect(e.details.tlsCode).toMatch(/^UNABLE_TO_(GET_ISSUER_CERT_LOCALLY|VERIFY_LEAF_SIGNATURE)$/);
@@ -117,7 +108,7 @@ describe('TLS refusals', () => {
   it('expired certificate -> TLS_UNTRUSTED', async () => {
     const cert = mintDpTlsCert(new Date('2020-01-01T00:00:00Z'), new Date('2021-01-01T00:00:00Z'));
     server = await startServer((_req, res) => sendJson(res, ok), { cert });
-    const e = await failure(clientFor(server.port).handleNotification(request));
+    const e = await lpaRejection(clientFor(server.port).handleNotification(request));
     expect(e.code).toBe('TLS_UNTRUSTED');
     expect(e.message).toContain('expired');
     expect(e.details.tlsCode).toBe('CERT_HAS_EXPIRED');
@@ -126,7 +117,7 @@ describe('TLS refusals', () => {
 
   it('certificate for another host name -> TLS_UNTRUSTED', async () => {
     server = await startServer((_req, res) => sendJson(res, ok));
-    const e = await failure(clientFor(server.port, { smdpAddress: 'other-smdp.example.com' }).handleNotification(request));
+    const e = await lpaRejection(clientFor(server.port, { smdpAddress: 'other-smdp.example.com' }).handleNotification(request));
     expect(e.code).toBe('TLS_UNTRUSTED');
     expect(e.details.tlsCode).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
     expect(e.message).toContain('testsmdpplus1.example.com');
@@ -136,7 +127,7 @@ describe('TLS refusals', () => {
 
   it('the certificate is checked against the SM-DP+ name, not the --connect-to target', async () => {
     server = await startServer((_req, res) => sendJson(res, ok));
-    const e = await failure(clientFor(server.port, { smdpAddress: '127.0.0.1' }).handleNotification(request));
+    const e = await lpaRejection(clientFor(server.port, { smdpAddress: '127.0.0.1' }).handleNotification(request));
     expect(e.code).toBe('TLS_UNTRUSTED');
   });
 
@@ -152,7 +143,7 @@ describe('TLS refusals', () => {
   it('plain HTTP server on the port -> NETWORK (TLS handshake failed), not retried', async () => {
     server = await startServer((_req, res) => sendJson(res, ok), { plain: true });
     const c = clientFor(server.port);
-    const e = await failure(c.handleNotification(request));
+    const e = await lpaRejection(c.handleNotification(request));
     expect(e.code).toBe('NETWORK');
     expect(e.message).toContain('TLS handshake');
     expect(server.requests).toHaveLength(0);
@@ -173,7 +164,7 @@ describe('TLS refusals', () => {
         retryDelayMs: 10,
       });
       client = c;
-      const e = await failure(c.initiateAuthentication({ euiccChallenge: new Uint8Array(16), euiccInfo1: new Uint8Array(3) }));
+      const e = await lpaRejection(c.initiateAuthentication({ euiccChallenge: new Uint8Array(16), euiccInfo1: new Uint8Array(3) }));
       expect(e.code).toBe('ES9_TIMEOUT');
       expect(e.details.phase).toBe('connect');
       expect(c.stats()).toMatchObject({ connectAttempts: 2, retries: 1, tlsHandshakes: 0, requests: 2 });
@@ -197,7 +188,7 @@ describe('TLS refusals', () => {
 
     it('-> NETWORK after one retry (the request was never sent)', async () => {
       const c = clientFor(port);
-      const e = await failure(c.getBoundProfilePackage({ transactionId: 'AB', prepareDownloadResponse: new Uint8Array([1]) }));
+      const e = await lpaRejection(c.getBoundProfilePackage({ transactionId: 'AB', prepareDownloadResponse: new Uint8Array([1]) }));
       expect(e.code).toBe('NETWORK');
       expect(e.message).toContain('connection refused');
       expect(e.details).toMatchObject({ phase: 'connect', netCode: 'ECONNREFUSED', target: `127.0.0.1:${port}` });

@@ -10,3 +10,14 @@ export function lpaErrorOf(f: () => unknown): LpaError {
   }
   throw new Error('expected an LpaError, nothing was thrown');
 }
+
+/** The LpaError the promise rejects with; a fulfilled promise or another error fails the test. */
+export async function lpaRejection(p: Promise<unknown>): Promise<LpaError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isLpaError(e)) return e;
+    throw new Error(`not an LpaError: ${String(e)}`, { cause: e });
+  }
+  throw new Error('expected a failure');
+}

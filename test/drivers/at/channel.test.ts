@@ -7,6 +7,7 @@ import { AtEngine } from '../../../drivers/at/engine.js';
 import { SerialAtPort } from '../../../drivers/at/port.js';
 import { getVendor, urcPrefixesFor } from '../../../drivers/at/vendors.js';
 import { ScriptedModem, type Reply } from './scriptedModem.js';
+import { lpaRejection } from '../../util/lpaError.js';
 
 const AID = 'A0000005591010FFFFFFFF8900000100';
 const CCHO = `AT+CCHO="${AID}"`;
@@ -65,15 +66,6 @@ async function setup(modem: ScriptedModem, vendorName = 'generic', options: AtEu
   return { engine, channel };
 }
 
-async function failure(p: Promise<unknown>): Promise<LpaError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(LpaError);
-    return e as LpaError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('claForChannel', () => {
   it('puts the channel into the class byte', () => {
@@ -193,15 +185,15 @@ describe('AtEuiccChannel over +CCHO/+CGLA', () => {
 
   it('maps a SIM error on CCHO to SIM_NOT_READY and a junk id to CHANNEL_OPEN_FAILED', async () => {
     const a = await setup(scriptedModem({ ccho: () => ['+CME ERROR: 10'] }));
-    expect((await failure(a.channel.open())).code).toBe('SIM_NOT_READY');
+    expect((await lpaRejection(a.channel.open())).code).toBe('SIM_NOT_READY');
     const b = await setup(scriptedModem({ ccho: () => ['+CCHO: what', 'OK'] }));
-    expect((await failure(b.channel.open())).code).toBe('CHANNEL_OPEN_FAILED');
+    expect((await lpaRejection(b.channel.open())).code).toBe('CHANNEL_OPEN_FAILED');
   });
 
   it('rejects APDUs that are not short APDUs', async () => {
     const { channel } = await setup(scriptedModem({}));
-    expect((await failure(channel.transmit(new Uint8Array(3)))).code).toBe('APDU_INVALID');
-    expect((await failure(channel.transmit(new Uint8Array(262)))).code).toBe('APDU_INVALID');
+    expect((await lpaRejection(channel.transmit(new Uint8Array(3)))).code).toBe('APDU_INVALID');
+    expect((await lpaRejection(channel.transmit(new Uint8Array(262)))).code).toBe('APDU_INVALID');
   });
 });
 
@@ -259,7 +251,7 @@ describe('AtEuiccChannel +CSIM fallback', () => {
   it('fails clearly when the module has neither', async () => {
     const modem = scriptedModem({ ccho: () => ['ERROR'], csim: false });
     const { channel } = await setup(modem);
-    const e = await failure(channel.open());
+    const e = await lpaRejection(channel.open());
     expect(e.code).toBe('CHANNEL_OPEN_FAILED');
     expect(e.message).toMatch(/neither/);
   });
@@ -272,7 +264,7 @@ describe('AtEuiccChannel +CSIM fallback', () => {
       card: (hex) => (log.push(hex), hex === '0070000001' ? '039000' : hex.startsWith('03A4') ? '6A82' : '9000'),
     });
     const { channel } = await setup(modem);
-    const e = await failure(channel.open());
+    const e = await lpaRejection(channel.open());
     expect(e.code).toBe('CHANNEL_OPEN_FAILED');
     expect(e.details.sw).toBe('6A82');
     expect(log[2]).toBe('0070800300');
@@ -314,14 +306,14 @@ describe('AtEuiccChannel SIM reset', () => {
   it('gives up with SIM_NOT_READY at the deadline', async () => {
     const modem = scriptedModem({ override: (c) => (c === 'AT+CPIN?' ? ['+CPIN: NOT READY', 'OK'] : undefined) });
     const { channel } = await setup(modem);
-    const e = await failure(channel.waitSimReady(100));
+    const e = await lpaRejection(channel.waitSimReady(100));
     expect(e.code).toBe('SIM_NOT_READY');
   });
 
   it('stops at once when the SIM wants a PIN', async () => {
     const modem = scriptedModem({ override: (c) => (c === 'AT+CPIN?' ? ['+CPIN: SIM PIN', 'OK'] : undefined) });
     const { channel } = await setup(modem);
-    const e = await failure(channel.waitSimReady(10_000));
+    const e = await lpaRejection(channel.waitSimReady(10_000));
     expect(e.code).toBe('SIM_NOT_READY');
     expect(e.message).toMatch(/SIM PIN/);
   });
@@ -357,7 +349,7 @@ describe('AtEuiccChannel SIM reset', () => {
     });
     const { channel } = await setup(modem);
     await channel.open();
-    const e = await failure(channel.transmit(fromHex(GET_EID)));
+    const e = await lpaRejection(channel.transmit(fromHex(GET_EID)));
     expect(e.code).toBe('CHANNEL_CLOSED');
     expect(e.message).toMatch(/STORE DATA/);
     expect(e.details.cme).toBe(13);

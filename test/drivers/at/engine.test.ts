@@ -8,6 +8,7 @@ import { SerialAtPort } from '../../../drivers/at/port.js';
 import { AtTrace } from '../../../drivers/at/trace.js';
 import { urcPrefixesFor, getVendor } from '../../../drivers/at/vendors.js';
 import { ScriptedModem, type Responder } from './scriptedModem.js';
+import { lpaRejection } from '../../util/lpaError.js';
 
 const engines: AtEngine[] = [];
 
@@ -30,15 +31,6 @@ async function setup(respond: Responder, opts: { echo?: boolean; timeoutMs?: num
   return { modem, engine, urcs };
 }
 
-async function failure(p: Promise<unknown>): Promise<LpaError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(LpaError);
-    return e as LpaError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('isEcho', () => {
   it('recognises full and partial echo, not answers', () => {
@@ -117,14 +109,14 @@ describe('AtEngine over binding-mock', () => {
       'AT+E': 'COMMAND NOT SUPPORT',
     };
     const { engine } = await setup((cmd) => [answers[cmd] ?? 'OK']);
-    const a = await failure(engine.send('AT+A'));
+    const a = await lpaRejection(engine.send('AT+A'));
     expect(a.code).toBe('AT_CME_ERROR');
     expect(a.details.cme).toBe(13);
-    const b = await failure(engine.send('AT+B'));
+    const b = await lpaRejection(engine.send('AT+B'));
     expect(b.details.cme).toBe('SIM busy');
-    expect((await failure(engine.send('AT+C'))).code).toBe('AT_CMS_ERROR');
-    expect((await failure(engine.send('AT+D'))).code).toBe('AT_ERROR');
-    expect((await failure(engine.send('AT+E'))).code).toBe('AT_NOT_SUPPORTED');
+    expect((await lpaRejection(engine.send('AT+C'))).code).toBe('AT_CMS_ERROR');
+    expect((await lpaRejection(engine.send('AT+D'))).code).toBe('AT_ERROR');
+    expect((await lpaRejection(engine.send('AT+E'))).code).toBe('AT_NOT_SUPPORTED');
   });
 
   it('times out a silent command, then resynchronises so a late OK completes nothing', async () => {
@@ -141,7 +133,7 @@ describe('AtEngine over binding-mock', () => {
       if (cmd === 'AT+NEXT') return ['+NEXT: 7', 'OK'];
       return ['ERROR'];
     });
-    const e = await failure(engine.send('AT+SLOW', { timeoutMs: 100 }));
+    const e = await lpaRejection(engine.send('AT+SLOW', { timeoutMs: 100 }));
     expect(e.code).toBe('AT_TIMEOUT');
     expect(e.message).toContain('AT+SLOW');
     const res = await engine.send('AT+NEXT', { prefix: '+NEXT' });
@@ -167,28 +159,28 @@ describe('AtEngine over binding-mock', () => {
     const a = engine.send('AT+CGLA=1,10,"80E2910000"', { prefix: '+CGLA', timeoutMs: 20_000 });
     const b = engine.send('AT');
     setTimeout(() => modem.vanish(), 10);
-    expect((await failure(a)).code).toBe('PORT_CLOSED');
-    expect((await failure(b)).code).toBe('PORT_CLOSED');
+    expect((await lpaRejection(a)).code).toBe('PORT_CLOSED');
+    expect((await lpaRejection(b)).code).toBe('PORT_CLOSED');
     expect((await closed).code).toBe('PORT_CLOSED');
-    expect((await failure(engine.send('AT'))).code).toBe('PORT_CLOSED');
+    expect((await lpaRejection(engine.send('AT'))).code).toBe('PORT_CLOSED');
   });
 
   it('fails pending commands when closed locally', async () => {
     const { engine } = await setup(() => null);
     const a = engine.send('AT', { timeoutMs: 20_000 });
     await engine.close();
-    expect((await failure(a)).code).toBe('PORT_CLOSED');
+    expect((await lpaRejection(a)).code).toBe('PORT_CLOSED');
   });
 
   it('rejects malformed commands without sending them', async () => {
     const { engine, modem } = await setup(() => ['OK']);
-    expect((await failure(engine.send('AT\r+CFUN=0'))).code).toBe('INTERNAL');
+    expect((await lpaRejection(engine.send('AT\r+CFUN=0'))).code).toBe('INTERNAL');
     expect(modem.commands).toEqual([]);
   });
 
   it('drops an endless line and fails the command with AT_BAD_RESPONSE', async () => {
     const { engine } = await setup(() => ({ raw: 'A'.repeat(40_000) }));
-    expect((await failure(engine.send('AT+CGLA=1,4,"80CA"', { prefix: '+CGLA' }))).code).toBe('AT_BAD_RESPONSE');
+    expect((await lpaRejection(engine.send('AT+CGLA=1,4,"80CA"', { prefix: '+CGLA' }))).code).toBe('AT_BAD_RESPONSE');
   });
 
   it('writes a trace with directions and timestamps', async () => {

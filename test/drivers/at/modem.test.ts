@@ -7,6 +7,7 @@ import { openAtModem, type AtModem } from '../../../drivers/at/modem.js';
 import { SerialAtPort, isModemManagerRunning, mapOpenError } from '../../../drivers/at/port.js';
 import { detectVendor, getVendor } from '../../../drivers/at/vendors.js';
 import { ScriptedModem } from './scriptedModem.js';
+import { lpaRejection } from '../../util/lpaError.js';
 
 /** An empty /proc stand-in, so these tests never depend on the host's ModemManager. */
 const noProc = mkdtempSync(join(tmpdir(), 'noproc-'));
@@ -29,15 +30,6 @@ afterEach(async () => {
   for (const m of opened.splice(0)) await m.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<LpaError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(LpaError);
-    return e as LpaError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('vendors', () => {
   it('detects the maker from ATI or AT+CGMI text', () => {
@@ -84,11 +76,11 @@ describe('port errors', () => {
 
   it('reports a missing port and a locked port', async () => {
     const modem = new ScriptedModem(() => ['OK']);
-    const e = await failure(SerialAtPort.open({ path: '/dev/nonexistent-modem', binding: modem.binding, procRoot: noProc }));
+    const e = await lpaRejection(SerialAtPort.open({ path: '/dev/nonexistent-modem', binding: modem.binding, procRoot: noProc }));
     expect(e.code).toBe('PORT_NOT_FOUND');
     expect(e.message).toMatch(/ls \/dev\/serial\/by-id/);
     const first = await SerialAtPort.open({ path: modem.path, binding: modem.binding, procRoot: noProc });
-    const busy = await failure(SerialAtPort.open({ path: modem.path, binding: modem.binding, procRoot: noProc }));
+    const busy = await lpaRejection(SerialAtPort.open({ path: modem.path, binding: modem.binding, procRoot: noProc }));
     expect(busy.code).toBe('PORT_BUSY');
     await first.close();
     expect(first.isOpen).toBe(false);
@@ -133,16 +125,16 @@ describe('openAtModem', () => {
     opened.push(m);
     expect(m.vendor.name).toBe('sierra');
     expect(modem.commands).toEqual(['ATE0+CMEE=1']);
-    expect((await failure(openAtModem({ path: modem.path, binding: modem.binding, vendor: 'bogus' }))).code).toBe('USAGE');
+    expect((await lpaRejection(openAtModem({ path: modem.path, binding: modem.binding, vendor: 'bogus' }))).code).toBe('USAGE');
   });
 
   it('explains a silent port, naming ModemManager when it runs', async () => {
     const silent = new ScriptedModem(() => null);
-    const e = await failure(openAtModem({ path: silent.path, binding: silent.binding, commandTimeoutMs: 50, procRoot: noProc }));
+    const e = await lpaRejection(openAtModem({ path: silent.path, binding: silent.binding, commandTimeoutMs: 50, procRoot: noProc }));
     expect(e.code).toBe('AT_TIMEOUT');
     expect(e.message).toMatch(/AT port/);
     const silent2 = new ScriptedModem(() => null);
-    const mm = await failure(
+    const mm = await lpaRejection(
       openAtModem({ path: silent2.path, binding: silent2.binding, commandTimeoutMs: 50, procRoot: fakeProcWithModemManager() }),
     );
     expect(mm.code).toBe('PORT_MODEMMANAGER');
