@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Es10Client } from '../../src/es10/client.js';
 import * as es10 from '../../src/es10/index.js';
-import { isLpaError } from '../../src/errors.js';
 import { concatBytes, fromHex, toHex } from '../../src/util/hex.js';
 import { FakeChannel, SW_OK, sentDer } from '../apdu/fakeChannel.js';
 import { lpaRejection } from '../util/lpaError.js';
