@@ -7,7 +7,7 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   baud: { type: 'string', arg: '<rate>', description: 'UART baud rate (ignored over USB; default 115200)' },
   json: { type: 'boolean', description: 'one JSON object per line, ending with a result object (same as --output json)' },
   output: { type: 'string', arg: 'human|json|lpac', description: 'output format; lpac: the JSON lines of lpac, for tools built on it (docs/lpac-output.md)' },
-  trace: { type: 'string', arg: '<file>', description: 'append every AT line (and ES9+/cloud request lines) with timestamps to <file>' },
+  trace: { type: 'string', arg: '<file>', description: 'append every AT line and ES9+ request metadata (never bodies or secrets) with timestamps to <file>' },
   ca: { type: 'string', multiple: true, arg: '<file>', description: 'extra trusted root certificate (PEM/DER) for SM-DP+ TLS' },
   'connect-to': { type: 'string', multiple: true, arg: '<HOST:PORT:HOST2:PORT2>', description: 'send traffic for HOST:PORT to HOST2:PORT2, keeping HOST for SNI and certificate checks (curl semantics)' },
   help: { type: 'boolean', description: 'show help' },
