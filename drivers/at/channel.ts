@@ -19,7 +19,8 @@ import {
   swOf,
 } from './cla.js';
 import type { AtEngine } from './engine.js';
-import { cmeNumber, decodeIccidEf, parseCcho, parseCgla, parseCrsm, parseCsim, parseIccidLine } from './lines.js';
+import { isUnsupported, readModuleIccid, simResetCme } from './answers.js';
+import { parseCcho, parseCgla, parseCsim } from './lines.js';
 import { SimState } from './simstate.js';
 import type { VendorProfile } from './vendors.js';
 
@@ -38,23 +39,6 @@ export interface AtEuiccChannelOptions {
   apduTimeoutMs?: number;
   /** Skip +CCHO and use +CSIM from the start. */
   forceCsim?: boolean;
-}
-
-/** Module says the command is unknown or not allowed: ERROR, CME 3/4, COMMAND NOT SUPPORT. */
-function isUnsupported(e: unknown): boolean {
-  if (isLpaError(e, 'AT_ERROR') || isLpaError(e, 'AT_NOT_SUPPORTED')) return true;
-  if (isLpaError(e, 'AT_CME_ERROR')) {
-    const n = cmeNumber(e.details.cme as number | string | undefined);
-    return n === 3 || n === 4;
-  }
-  return false;
-}
-
-/** CME 10/13/14: the SIM is absent, failing or busy (typically restarting). */
-function simResetCme(e: unknown): number | undefined {
-  if (!isLpaError(e, 'AT_CME_ERROR')) return undefined;
-  const n = cmeNumber(e.details.cme as number | string | undefined);
-  return n === 10 || n === 13 || n === 14 ? n : undefined;
 }
 
 /** How long to wait for a module to show the SIM reset that follows a profile switch. */
@@ -233,28 +217,8 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     await this.sim.waitReady(Math.max(1, deadline - Date.now()));
   }
 
-  async readIccid(): Promise<string | undefined> {
-    const v = this.vendor.iccid;
-    if (v) {
-      try {
-        const res = await this.engine.send(v.command, { prefix: v.prefix, bare: (l) => /^"?\d{18,20}F*"?$/i.test(l) });
-        const line = res.lines[0];
-        if (line !== undefined) return parseIccidLine(line);
-      } catch (e) {
-        if (!isUnsupported(e)) throw e;
-      }
-    }
-    try {
-      const res = await this.engine.send('AT+CRSM=176,12258,0,0,10', { prefix: '+CRSM' });
-      const line = res.lines[0];
-      if (line === undefined) return undefined;
-      const ans = parseCrsm(line);
-      if (ans.sw1 !== 0x90 || ans.data.length !== 10) return undefined;
-      return decodeIccidEf(ans.data);
-    } catch (e) {
-      if (isUnsupported(e)) return undefined;
-      throw e;
-    }
+  readIccid(): Promise<string | undefined> {
+    return readModuleIccid(this.engine, this.vendor);
   }
 
   stats(): ChannelStats {
