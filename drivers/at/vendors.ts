@@ -1,6 +1,11 @@
 /**
  * Vendor profiles: only what really differs between module families. Everything else is 3GPP
  * TS 27.007 and lives in the engine and the channel.
+ *
+ * Field confidence: the Quectel, SIMCom and u-blox/Telit URCs and the Quectel/SIMCom/Nordic ICCID
+ * commands come from module facts; the Fibocom/Sierra/u-blox/Nordic ready/lost URC sets, the ICCID
+ * route (AT+CRSM) for Fibocom and Sierra, and `cycleAfterSwitch` on Sierra are best guesses to be
+ * corrected from field traces (`--trace`).
  */
 import { LpaError } from '../../src/errors.js';
 
