@@ -112,8 +112,11 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
 
   // a download the last run left in flight: cancel it on both sides so the SM-DP+ releases the profile
   const recovered = journal.snapshot.transactionId !== undefined;
+  let uncancelled: string | undefined;
   if (recovered) {
-    await timed('recover', () => recoverInFlight(es10, pool, journal, progress));
+    const tx = journal.snapshot.transactionId;
+    const note = await timed('recover', () => recoverInFlight(es10, pool, journal, progress));
+    if (note) uncancelled = tx;
   }
 
   // 2. what does the eUICC already hold?
@@ -180,6 +183,10 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
           ...(input.signal ? { signal: input.signal } : {}),
         }).catch((e: unknown) => {
           const err = toLpaError(e);
+          if (err.code === 'PROFILE_ALREADY_DOWNLOADED' && uncancelled) {
+            const sid = journal.snapshot.esimProfileSid;
+            err.message += `. The last run stopped after the SM-DP+ had handed out the profile (transaction ${uncancelled}) and the eUICC no longer holds that session, so it could not be cancelled; the SM-DP+ operator must release the profile${sid ? ` (ESimProfile ${sid})` : ''}`;
+          }
           // cancelled cleanly (or ended by the eUICC): nothing left in flight
           if (err.details.cancel === undefined) journal.update({ transactionId: undefined }, `download failed: ${err.code}`);
           throw err;
