@@ -1,18 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAtModem, type AtModem } from '../../drivers/at/modem.js';
-import { createVirtualBinding } from '../../drivers/virtual/binding.js';
-import { VirtualModem } from '../../drivers/virtual/modem.js';
 import { addressesView, euiccInfo2View, notificationView, profileView, type ProfileView } from '../../src/cli/format.js';
 import { lpacChipInfo, lpacLine, LpacOutput, lpacProfile, lpacResultData, snakeName } from '../../src/cli/lpac.js';
 import { Output } from '../../src/cli/output.js';
 import { LpaError } from '../../src/errors.js';
-import { Es10Client } from '../../src/es10/client.js';
+import type { Es10Client } from '../../src/es10/client.js';
 import type { EuiccInfo2 } from '../../src/es10/euiccInfo2.js';
 import { downloadProfile } from '../../src/lpa/download.js';
 import { deliverNotifications } from '../../src/lpa/notifications.js';
-import { Es9Pool } from '../../src/lpa/es9.js';
-import { openVirtualEuicc } from '../../src/sim/euicc/index.js';
-import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
+import type { Es9Pool } from '../../src/lpa/es9.js';
+import type { SmdpServer } from '../../src/sim/smdp/index.js';
+import { startInProcessPeers, type InProcessPeers } from '../helpers/inProcessPeers.js';
 import { fromHex } from '../../src/util/hex.js';
 
 /** Collects what an output writes. */
@@ -250,27 +247,17 @@ describe('lpac lines (golden)', () => {
 
 /** The mapping against real step data: the virtual module (real AT engine) and the local SM-DP+ over TLS. */
 describe('lpac output of a real download on the simulated peers', () => {
+  let peers: InProcessPeers;
   let smdp: SmdpServer;
-  let modem: VirtualModem;
-  let at: AtModem;
   let es10: Es10Client;
   let pool: Es9Pool;
 
   beforeAll(async () => {
-    smdp = await startSmdp();
-    modem = new VirtualModem({ card: openVirtualEuicc(), vendor: 'generic' });
-    at = await openAtModem({ path: 'virtual', binding: createVirtualBinding(() => modem), vendor: 'generic' });
-    await at.channel.open();
-    es10 = new Es10Client(at.channel);
-    pool = new Es9Pool({ caFiles: [smdp.caFile], connectTo: [smdp.connectTo] });
+    peers = await startInProcessPeers();
+    ({ smdp, es10, pool } = peers);
   });
 
-  afterAll(async () => {
-    await pool?.close();
-    await at?.close();
-    modem?.dispose();
-    await smdp?.close();
-  });
+  afterAll(() => peers?.close());
 
   it('download, profiles, notifications list and send', async () => {
     const matchingId = 'TS48V2-SAIP2-1-BERTLV-UNIQUE';

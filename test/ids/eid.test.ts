@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { eidCheckDigits, isValidEid, validateEid } from '../../src/ids/eid.js';
 import { isLpaError } from '../../src/errors.js';
+import { codeOf } from '../util/lpaError.js';
 
 const SGP26_EID = '89049032123451234512345678901235';
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    return isLpaError(e) ? e.code : 'not-LpaError';
-  }
-}
 
 describe('EID', () => {
   it('accepts the SGP.26 test EID', () => {

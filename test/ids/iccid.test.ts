@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { iccidFromBcd, iccidToBcd, isValidIccid, parseIccid } from '../../src/ids/iccid.js';
-import { isLpaError } from '../../src/errors.js';
+import { codeOf } from '../util/lpaError.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-    return undefined;
-  } catch (e) {
-    return isLpaError(e) ? e.code : 'not-LpaError';
-  }
-}
 
 describe('ICCID', () => {
   it('parses user text', () => {

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAtModem, type AtModem } from '../../drivers/at/modem.js';
-import { createVirtualBinding } from '../../drivers/virtual/binding.js';
-import { VirtualModem } from '../../drivers/virtual/modem.js';
+import type { AtModem } from '../../drivers/at/modem.js';
+import type { VirtualModem } from '../../drivers/virtual/modem.js';
 import { isLpaError, type LpaError } from '../../src/errors.js';
 import type { Es9Client } from '../../src/es9p/client.js';
-import { Es10Client } from '../../src/es10/client.js';
+import type { Es10Client } from '../../src/es10/client.js';
 import { downloadProfile } from '../../src/lpa/download.js';
 import { Es9Pool } from '../../src/lpa/es9.js';
-import { openVirtualEuicc } from '../../src/sim/euicc/index.js';
-import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
+import type { SmdpServer } from '../../src/sim/smdp/index.js';
+import { startInProcessPeers, type InProcessPeers } from '../helpers/inProcessPeers.js';
 
 /** Library-level download against the in-process virtual module (real AT engine) and the SM-DP+ over TLS. */
 describe('downloadProfile failure handling', () => {
+  let peers: InProcessPeers;
   let smdp: SmdpServer;
   let modem: VirtualModem;
   let at: AtModem;
@@ -19,20 +19,11 @@ describe('downloadProfile failure handling', () => {
   let pool: Es9Pool;
 
   beforeAll(async () => {
-    smdp = await startSmdp();
-    modem = new VirtualModem({ card: openVirtualEuicc(), vendor: 'quectel' });
-    at = await openAtModem({ path: 'virtual', binding: createVirtualBinding(() => modem), vendor: 'quectel' });
-    await at.channel.open();
-    es10 = new Es10Client(at.channel);
-    pool = new Es9Pool({ caFiles: [smdp.caFile], connectTo: [smdp.connectTo] });
+    peers = await startInProcessPeers('quectel');
+    ({ smdp, modem, at, es10, pool } = peers);
   });
 
-  afterAll(async () => {
-    await pool?.close();
-    await at?.close();
-    modem?.dispose();
-    await smdp?.close();
-  });
+  afterAll(() => peers?.close());
 
   it('a failure mid-BPP cancels the session on the eUICC and the SM-DP+, and a retry succeeds', async () => {
     const matchingId = 'TS48V4-SAIP2-1A-NOBERTLV-UNIQUE';

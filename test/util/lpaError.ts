@@ -21,3 +21,13 @@ export async function lpaRejection(p: Promise<unknown>): Promise<LpaError> {
   }
   throw new Error('expected a failure');
 }
+
+/** The error code `f` throws (`not-LpaError` for anything else), or undefined when it returns. */
+export function codeOf(f: () => unknown): string | undefined {
+  try {
+    f();
+    return undefined;
+  } catch (e) {
+    return isLpaError(e) ? e.code : 'not-LpaError';
+  }
+}
