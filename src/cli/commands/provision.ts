@@ -65,6 +65,7 @@ const command: Command = {
     const lock = LockFile.acquire(config.lockFile ?? defaultLockPath(config.device));
     const timeout = AbortSignal.timeout(config.timeoutMs);
     const combined = AbortSignal.any([signal, timeout]);
+    const onCheckpoint = crashHook();
     const pool = es9Pool({ ca: config.ca, connectTo: config.connectTo, ...(config.trace ? { trace: config.trace } : {}) });
     let device: Device | undefined;
     try {
@@ -94,7 +95,7 @@ const command: Command = {
         enable: config.enable,
         signal: combined,
         onProgress: (step, message, data) => out.progress(step, message, data),
-        ...(crashHook() ? { onCheckpoint: crashHook()! } : {}),
+        ...(onCheckpoint ? { onCheckpoint } : {}),
       });
       out.result(report, () => human(report));
     } catch (e) {
