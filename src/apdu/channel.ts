@@ -26,7 +26,10 @@ export interface TransmitOptions {
 
 /** Round-trip counters a driver keeps; reported by the CLI and the bench. */
 export interface ChannelStats {
+  /** AT commands sent (0 on QMI, MBIM and PC/SC). */
   atCommands: number;
+  /** Transport requests: QMI/MBIM messages or PC/SC transmits (equal to atCommands on AT). */
+  requests?: number;
   apdus: number;
   storeDataBlocks: number;
   bytesToModule: number;
@@ -35,7 +38,9 @@ export interface ChannelStats {
 
 /**
  * What the agent needs of the module beyond APDUs: riding out a SIM reset after EnableProfile and
- * reading identifiers that live outside the eUICC. Implemented by the AT driver.
+ * reading identifiers that live outside the eUICC. Implemented by every driver (AT: URCs and
+ * AT+CPIN?; QMI: card status indications; MBIM: subscriber-ready notifications; PC/SC: card
+ * presence), each as far as its transport allows.
  */
 export interface ModemControl {
   /** Waits until the module reports the SIM ready again (URCs and/or `AT+CPIN?` polling). */
@@ -50,4 +55,42 @@ export interface ModemControl {
   /** ICCID of the active profile via the vendor's command (e.g. AT+QCCID), if supported. */
   readIccid(): Promise<string | undefined>;
   stats(): ChannelStats;
+}
+
+/** How a device is reached. */
+export type TransportKind = 'at' | 'qmi' | 'mbim' | 'pcsc';
+
+/** Module identity, where the transport can read it (AT: ATI/+CGMI/+CGMM/+CGMR/+CGSN; QMI: DMS; MBIM: device caps). */
+export interface ModuleInfo {
+  manufacturer?: string;
+  model?: string;
+  firmware?: string;
+  imei?: string;
+}
+
+/**
+ * An opened way to the eUICC: what every driver in `drivers/` returns. The channel is not open yet
+ * (the caller opens it, so it can remember stale channels); `close()` closes the channel if open,
+ * releases every transport resource (QMI client ids, MBIM session, PC/SC handle) and the port.
+ */
+export interface EuiccTransport {
+  kind: TransportKind;
+  /** For messages and `info`: e.g. "/dev/ttyUSB2", "qmi:/dev/cdc-wdm0 (via qmi-proxy)", "pcsc:Virtual PCD 00 00". */
+  label: string;
+  /** Vendor profile name on AT ("quectel", "generic", ...); the transport name elsewhere unless known. */
+  vendor: string;
+  channel: ApduChannel & ModemControl;
+  /** Module identity, when the transport can read it. */
+  moduleInfo?(): Promise<ModuleInfo>;
+  close(): Promise<void>;
+}
+
+/** What every driver's open function takes besides its address. */
+export interface TransportOptions {
+  /** ISD-R AID (default A0000005591010FFFFFFFF8900000100; removable eUICCs may use another). */
+  isdrAid?: Uint8Array;
+  /** Append a trace of the transport's requests to this file. */
+  tracePath?: string;
+  /** Default deadline of one transport request in ms. */
+  requestTimeoutMs?: number;
 }

@@ -9,7 +9,7 @@ const EID = '89049032123451234512345678901235';
 const BOOTSTRAP = '8988307000000000016';
 
 /**
- * The same commands through `serve-modem` on a real pseudo-terminal (socat), opened by a second
+ * The same commands through `serve-modem` on a real pseudo-terminal (node-pty), opened by a second
  * lpa-agent process with the native serialport binding: the way a bench tool or another LPA sees it.
  */
 describe('serve-modem on a pseudo-terminal', () => {

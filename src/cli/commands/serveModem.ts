@@ -7,7 +7,7 @@ const command: Command = {
   summary: 'Serve the virtual module (with its virtual eUICC) on a pseudo-terminal until stopped.',
   usage: 'serve-modem --pty <path> [--state <file>] [--modem <vendor>] [--link <settings>]',
   options: {
-    pty: { type: 'string', arg: '<path>', description: 'link to create for clients, e.g. /tmp/lpa-modem (needs socat)' },
+    pty: { type: 'string', arg: '<path>', description: 'link to create for clients, e.g. /tmp/lpa-modem' },
     state: { type: 'string', arg: '<file>', description: 'virtual eUICC state file (created factory-fresh if missing; default: in memory)' },
     link: { type: 'string', arg: '<settings>', description: 'emulate a slow link: "default" or key=value,... (see below); default: answers at once' },
   },

@@ -1,60 +1,36 @@
 /**
- * The AT driver over a REAL pseudo-terminal pair (socat) with the native serialport binding:
- * `a` is the agent's side, `b` a tiny scripted modem on a second SerialPort.
+ * The AT driver over a REAL pseudo-terminal with the native serialport binding: the agent opens
+ * the pty link, a tiny scripted modem answers on the master side.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SerialPort } from 'serialport';
 import { LpaError } from '../../../src/errors.js';
 import { fromHex, toHex } from '../../../src/util/hex.js';
 import { openAtModem, type AtModem } from '../../../drivers/at/modem.js';
+import { openPtyLink, type PtyLink } from '../../../drivers/virtual/ptyLink.js';
 
 const AID = 'A0000005591010FFFFFFFF8900000100';
 const GET_EID = '80E2910006BF3E035C015A';
 const EID_RESP = 'BF3E125A1089049032123451234512345678901235';
 
-interface Pty {
-  socat: ChildProcess;
-  a: string;
-  b: string;
-}
-
-async function startPty(): Promise<Pty> {
+async function startPty(): Promise<PtyLink> {
   const dir = mkdtempSync(join(tmpdir(), 'lpa-pty-'));
-  const a = join(dir, 'a');
-  const b = join(dir, 'b');
-  const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
-  const deadline = Date.now() + 10_000;
-  while (!(existsSync(a) && existsSync(b))) {
-    if (Date.now() > deadline || socat.exitCode !== null) throw new Error('socat did not create the pty links');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { socat, a, b };
-}
-
-function stopPty(p: Pty | undefined): Promise<void> {
-  if (!p || p.socat.exitCode !== null || p.socat.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    p.socat.once('exit', () => resolve());
-    p.socat.kill('SIGTERM');
-  });
+  return openPtyLink(join(dir, 'a'));
 }
 
 /** A small module on the far end of the pty: echo on until ATE0, +CCHO/+CGLA/+CRSM/+CCHC. */
-async function startModem(path: string): Promise<{ port: SerialPort; commands: string[] }> {
-  const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
-  await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
+function startModem(link: PtyLink): { commands: string[] } {
+  const port = { write: (text: string) => link.write(Buffer.from(text, 'latin1')) };
   const commands: string[] = [];
   let echo = true;
   let rx = '';
   const send = (lines: string[]): void => {
     port.write(lines.map((l) => `\r\n${l}\r\n`).join(''));
   };
-  port.on('data', (chunk: Buffer) => {
-    rx += chunk.toString('latin1');
+  link.onData((chunk) => {
+    rx += Buffer.from(chunk).toString('latin1');
     let i: number;
     while ((i = rx.indexOf('\r')) >= 0) {
       const cmd = rx.slice(0, i).trim();
@@ -76,16 +52,16 @@ async function startModem(path: string): Promise<{ port: SerialPort; commands: s
       } else send(['ERROR']);
     }
   });
-  return { port, commands };
+  return { commands };
 }
 
-let pty: Pty | undefined;
-let modemSide: { port: SerialPort; commands: string[] } | undefined;
+let pty: PtyLink | undefined;
+let modemSide: { commands: string[] } | undefined;
 const opened: AtModem[] = [];
 
 beforeAll(async () => {
   pty = await startPty();
-  modemSide = await startModem(pty.b);
+  modemSide = startModem(pty);
 });
 
 afterEach(async () => {
@@ -93,14 +69,13 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  if (modemSide?.port.isOpen) await new Promise((r) => modemSide!.port.close(() => r(undefined)));
-  await stopPty(pty);
+  await pty?.close();
 });
 
 describe('AT driver over a real pseudo-terminal', () => {
   it('opens, detects the vendor, reads the EID through 61xx and the ICCID, with a trace', async () => {
     const tracePath = join(mkdtempSync(join(tmpdir(), 'lpa-trace-')), 'at.log');
-    const m = await openAtModem({ path: pty!.a, tracePath, channel: { staleScanIds: [] } });
+    const m = await openAtModem({ path: pty!.path, tracePath, channel: { staleScanIds: [] } });
     opened.push(m);
     expect(m.vendor.name).toBe('quectel');
     await m.channel.open();
@@ -124,14 +99,14 @@ describe('AT driver over a real pseudo-terminal', () => {
   });
 
   it('fails a pending command with PORT_CLOSED when the tty goes away', async () => {
-    const m = await openAtModem({ path: pty!.a, vendor: 'quectel' });
+    const m = await openAtModem({ path: pty!.path, vendor: 'quectel' });
     opened.push(m);
     const pending = m.engine.send('AT+HANG', { timeoutMs: 25_000 }).then(
       () => undefined,
       (err: unknown) => err,
     );
     await new Promise((r) => setTimeout(r, 50));
-    await stopPty(pty);
+    await pty!.close();
     const e = await pending;
     expect(e).toBeInstanceOf(LpaError);
     expect((e as LpaError).code).toBe('PORT_CLOSED');

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
@@ -6,8 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isLpaError } from '../../../src/errors.js';
 import { VirtualModem } from '../../../drivers/virtual/modem.js';
 import { serveModemOnPty } from '../../../drivers/virtual/pty.js';
+import { hasNativePty, openPtyLink } from '../../../drivers/virtual/ptyLink.js';
 import { runServeModem } from '../../../drivers/virtual/serveModem.js';
 import { ISD_R_AID, TestCard } from './testCard.js';
+
+const hasSocat = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
+if (!hasSocat) console.log('skipped: the socat fallback of the pty link (socat is not installed; apt-get install socat)');
 
 const dirs: string[] = [];
 function tmpPath(): string {
@@ -44,7 +49,7 @@ async function openClient(path: string): Promise<{ port: SerialPort; ask: (line:
   return { port, ask, close };
 }
 
-describe('virtual module on a pseudo-terminal (socat + real serialport binding)', () => {
+describe('virtual module on a pseudo-terminal (node-pty + real serialport binding)', () => {
   it('serves AT to a client that opens the pty with the native binding, across reopen', async () => {
     const ptyPath = tmpPath();
     const modem = new VirtualModem({ card: new TestCard(), vendor: 'simcom' });
@@ -67,11 +72,60 @@ describe('virtual module on a pseudo-terminal (socat + real serialport binding)'
     expect(existsSync(ptyPath)).toBe(false);
   });
 
-  it('explains a missing socat', async () => {
+  it('explains what is missing when neither the node-pty binding nor socat can make a pty', async () => {
     const modem = new VirtualModem({ card: new TestCard() });
-    const err = await serveModemOnPty({ ptyPath: tmpPath(), modem, socatPath: 'socat-not-installed-here' }).catch((e: unknown) => e);
+    const err = await serveModemOnPty({ ptyPath: tmpPath(), modem, forceSocat: true, socatPath: 'socat-not-installed-here' }).catch((e: unknown) => e);
     expect(isLpaError(err, 'PORT_IO')).toBe(true);
-    expect((err as Error).message).toMatch(/socat was not found.*apt-get install socat/);
+    expect((err as Error).message).toMatch(/node-pty.*socat was not found.*apt-get install socat/);
+  });
+
+  it('needs no socat: the pty comes from the prebuilt node-pty binding', async () => {
+    expect(hasNativePty()).toBe(true);
+    const link = await openPtyLink(tmpPath(), { socatPath: 'socat-not-installed-here' });
+    expect(link.via).toBe('node-pty');
+    await link.close();
+  });
+
+  it('passes binary bytes unchanged both ways (raw mode: no echo, no CR/LF translation)', async () => {
+    const link = await openPtyLink(tmpPath());
+    const got: number[] = [];
+    link.onData((b) => got.push(...b));
+    const port = new SerialPort({ path: link.path, baudRate: 115200, autoOpen: false, lock: false });
+    await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const back: number[] = [];
+    port.on('data', (d: Buffer) => back.push(...d));
+    port.write(Buffer.from(all));
+    link.write(all);
+    for (let i = 0; i < 200 && (got.length < 256 || back.length < 256); i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise<void>((r) => port.close(() => r()));
+    await link.close();
+    expect(Uint8Array.from(got)).toEqual(all);
+    expect(Uint8Array.from(back)).toEqual(all);
+  });
+
+  it.skipIf(!hasSocat)('falls back to socat where the node-pty binding is missing', async () => {
+    const link = await openPtyLink(tmpPath(), { forceSocat: true });
+    expect(link.via).toBe('socat');
+    const got: number[] = [];
+    link.onData((b) => got.push(...b));
+    const port = new SerialPort({ path: link.path, baudRate: 115200, autoOpen: false, lock: false });
+    await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+    port.write(Buffer.from('AT\r\n'));
+    for (let i = 0; i < 200 && got.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise<void>((r) => port.close(() => r()));
+    await link.close();
+    expect(Buffer.from(got).toString()).toBe('AT\r\n');
+  });
+
+  it('takes over a link left by a killed server, refuses one a live server owns', async () => {
+    const path = tmpPath();
+    symlinkSync('/dev/pts/does-not-exist', path);
+    writeFileSync(`${path}.pid`, '999999999\n');
+    const link = await openPtyLink(path);
+    await expect(openPtyLink(path)).rejects.toThrow(/already exists.*pid/);
+    await link.close();
+    expect(existsSync(path)).toBe(false);
   });
 
   it('runServeModem hosts the virtual eUICC until aborted', async () => {
