@@ -5,7 +5,7 @@
 import type { EuiccTransport, TransportOptions } from '../src/apdu/channel.js';
 import { LpaError } from '../src/errors.js';
 import type { AtEuiccChannelOptions } from './at/channel.js';
-import type { DeviceSpec } from './spec.js';
+import { DEFAULT_VIRTUAL_STATE, type DeviceSpec } from './spec.js';
 
 export interface OpenTransportOptions extends TransportOptions {
   /** AT: vendor profile name (detected when absent); virtual: the dialect (default generic). */
@@ -54,9 +54,15 @@ async function openVirtual(statePath: string, opts: OpenTransportOptions): Promi
   ]);
   const vendor = opts.modem ?? 'generic';
   if (!isVendorName(vendor)) throw new LpaError('USAGE', `unknown modem vendor "${vendor}" (one of: ${VENDOR_NAMES.join(', ')})`);
-  const { mkdirSync } = await import('node:fs');
-  const { dirname } = await import('node:path');
-  mkdirSync(dirname(statePath), { recursive: true });
+  const { existsSync, mkdirSync, statSync } = await import('node:fs');
+  const { dirname, resolve } = await import('node:path');
+  const folder = dirname(statePath);
+  if (statePath === resolve(DEFAULT_VIRTUAL_STATE)) {
+    mkdirSync(folder, { recursive: true }); // the default .lpa-agent/ of the working directory
+  } else if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    // a typo in a path must not create folders: say so instead
+    throw new LpaError('USAGE', `--device virtual:${statePath}: the folder ${folder} does not exist (the state file is created, its folder is not)`, { path: statePath });
+  }
   const card = openVirtualEuicc({ statePath });
   const modem = new VirtualModem({ card, vendor });
   const binding = createVirtualBinding(() => modem);

@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'ASN1_ENCODE'
   | 'ES10_RESULT'
   | 'PROFILE_NOT_FOUND'
+  | 'NOTIFICATION_NOT_FOUND'
   | 'PROFILE_INSTALL_FAILED'
   // ES9+ / TLS
   | 'ES9_FAILED'
@@ -98,6 +99,7 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   ASN1_ENCODE: 'internal',
   ES10_RESULT: 'euicc',
   PROFILE_NOT_FOUND: 'euicc',
+  NOTIFICATION_NOT_FOUND: 'euicc',
   PROFILE_INSTALL_FAILED: 'euicc',
   ES9_FAILED: 'smdp',
   ES9_HTTP: 'smdp',

@@ -3,7 +3,8 @@
  * and a direction mark: `>>` sent, `<<` received, `!!` unsolicited (URC). Appends; flushes on close.
  *
  * Only AT traffic passes here (commands, APDU hex, module answers): no credentials, tokens or
- * keys are ever handed to it.
+ * keys are ever handed to it. The file is created owner-only (0600): it holds the EID, ICCIDs and
+ * every APDU. The CLI appends ES9+ and cloud request lines (`## es9 ...`, `## cloud ...`) to it.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { LpaError } from '../../src/errors.js';
@@ -30,9 +31,9 @@ export class AtTrace implements AtTraceSink {
     });
   }
 
-  /** Opens `path` for appending; fails with PORT_IO when the file cannot be created. */
+  /** Opens `path` for appending (created 0600); fails with PORT_IO when the file cannot be created. */
   static async open(path: string): Promise<AtTrace> {
-    const stream = createWriteStream(path, { flags: 'a' });
+    const stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', (e) =>

@@ -33,7 +33,7 @@ export async function downloadRun(o) {
     );
     const usageFile = join(dir, 'usage.json');
     const run = await runAgent(
-      ['--json', '--device', pty, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, 'download', '--smdp', smdp.address, '--matching-id', o.profile, '--enable'],
+      ['--json', '--device', pty, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, 'download', '--smdp', smdp.address, '--matching-id', o.profile, '--enable', '--journal', join(dir, 'journal-{eid}.json')],
       { usageFile, nodeOptions: o.nodeOptions },
     );
     const dl = lastResult(run.stdout, 'download');

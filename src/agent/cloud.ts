@@ -3,6 +3,7 @@ import { credentialsFromEnv } from '../cloud/auth.js';
 import { BackendProvider } from '../cloud/backend.js';
 import { SuperSimProvider } from '../cloud/reserve.js';
 import { SuperSimClient } from '../cloud/supersim.js';
+import type { CloudNetwork } from '../cloud/http.js';
 import type { AddressProvider } from '../cloud/types.js';
 
 export type CloudKind = 'twilio' | 'kore' | 'backend';
@@ -17,6 +18,10 @@ export interface CloudSettings {
   backendTokenFile?: string;
   /** Overall wait for the profile to become available (ms). */
   deadlineMs?: number;
+  /** Extra roots (`--ca`) and the HTTP proxy; TLS is always verified. */
+  network?: CloudNetwork;
+  /** Request lines (method, path, status; never bodies or credentials) for --trace and -v. */
+  trace?: (line: string) => void;
 }
 
 export interface OpenedProvider {
@@ -38,6 +43,8 @@ export function openProvider(settings: CloudSettings, env: Record<string, string
       urlTemplate: settings.backendUrl,
       ...(settings.backendTokenFile ? { tokenFile: settings.backendTokenFile } : {}),
       ...(settings.deadlineMs !== undefined ? { deadlineMs: settings.deadlineMs } : {}),
+      ...(settings.network ? { network: settings.network } : {}),
+      ...(settings.trace ? { trace: settings.trace } : {}),
     });
     return { kind, provider: p, close: () => p.close() };
   }
@@ -46,6 +53,8 @@ export function openProvider(settings: CloudSettings, env: Record<string, string
     credentials,
     ...(settings.cloudUrl ? { baseUrl: settings.cloudUrl } : {}),
     ...(settings.cloudUrl && kind === 'kore' ? { tokenUrl: new URL('/api-services/v1/auth/token', settings.cloudUrl).toString() } : {}),
+    ...(settings.network ? { network: settings.network } : {}),
+    ...(settings.trace ? { trace: settings.trace } : {}),
   });
   const provider = new SuperSimProvider(client, {
     ...(settings.fleet ? { fleet: settings.fleet } : {}),

@@ -1,29 +1,29 @@
 /**
- * The configuration of `lpa-agent provision`, from flags, then `LPA_AGENT_*` environment variables,
- * then a JSON config file (`--config`, `LPA_AGENT_CONFIG`, or /etc/lpa-agent/config.json when it
- * exists), then defaults. Every bad key or value is a CONFIG_INVALID error naming the key and where
- * it came from. Secrets never come from here: only from TWILIO_* / KORE_* variables or the
- * owner-only credentials file (see credentials.ts). docs/configuration.md documents every key.
+ * The configuration of every lpa-agent command, from flags, then `LPA_AGENT_*` environment
+ * variables (and a few standard ones such as HTTPS_PROXY), then a JSON config file (`--config`,
+ * `LPA_AGENT_CONFIG`, or /etc/lpa-agent/config.json when it exists), then defaults. The keys are
+ * declared once in configKeys.ts. Every value from any source is checked for every command (a typo
+ * fails at start, whatever the command); a command applies the keys it uses. A bad value is a USAGE
+ * error on the command line and a CONFIG_INVALID error elsewhere, naming the key and its source.
+ * Secrets never come from here: only from TWILIO_* / KORE_* variables or the owner-only
+ * credentials file (see credentials.ts). docs/configuration.md documents every key.
  */
 import * as nodeFs from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { DEFAULT_VIRTUAL_STATE, parseDeviceSpec } from '../../drivers/spec.js';
 import { LpaError } from '../errors.js';
+import { readCaFile } from '../es9p/tls.js';
 import { parseJsonStrict, type JsonValue } from './configJson.js';
-import { coerce, envName, flagName, invalid, invalidKey, isSecretName, SECRET_HELP, suggest, type Origin } from './configValues.js';
+import { CONFIG_KEYS, envName, flagName, specOf, usedBy, type ConfigKey } from './configKeys.js';
+import { coerce, invalid, invalidAt, invalidKey, isSecretName, SECRET_HELP, suggest, type Origin } from './configValues.js';
 import { checkOwnerOnly } from './credentials.js';
 
 export { parseDuration, formatDuration } from './duration.js';
-export { envName, flagName, suggest } from './configValues.js';
+export { suggest } from './configValues.js';
+export { CONFIG_KEYS, envName, flagName, KEY_SPECS, keyOption, usedBy, type ConfigKey } from './configKeys.js';
 export { checkOwnerOnly, loadCredentials, readCredentialsFile, CREDENTIAL_VARS } from './credentials.js';
 
 export type CloudKind = 'twilio' | 'kore' | 'backend';
-
-/** Keys of the configuration, as written in the JSON file (flags are kebab-case, env SNAKE_CASE). */
-export const CONFIG_KEYS = [
-  'device', 'modem', 'baud', 'cloud', 'cloudUrl', 'fleet', 'enable', 'journal', 'timeout', 'ca', 'connectTo', 'trace',
-  'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile',
-] as const;
-export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 export interface ConfigSource {
   from: 'flag' | 'env' | 'file' | 'default';
@@ -31,8 +31,10 @@ export interface ConfigSource {
   name: string;
 }
 
-export interface ProvisionConfig {
-  /** AT port path or `virtual[:<state-file>]`; absent when nothing gave one. */
+export interface AgentConfig {
+  /** The command this configuration was loaded for. */
+  command: string;
+  /** Device spec (drivers/spec.ts) as written; absent when nothing gave one. */
   device?: string;
   modem?: string;
   baud: number;
@@ -47,6 +49,10 @@ export interface ProvisionConfig {
   timeoutMs: number;
   ca: string[];
   connectTo: string[];
+  /** HTTP proxy URL for ES9+ and the cloud (LPA_AGENT_PROXY, HTTPS_PROXY...). */
+  proxy?: string;
+  /** NO_PROXY entries. */
+  noProxy: string[];
   trace?: string;
   backendUrl?: string;
   backendTokenFile?: string;
@@ -58,6 +64,9 @@ export interface ProvisionConfig {
   sources: Record<ConfigKey, ConfigSource>;
 }
 
+/** The configuration of `provision` (every key applies to it but the device-less ones). */
+export type ProvisionConfig = AgentConfig;
+
 /** The part of node:fs the loader uses (tests may pass an in-memory one). */
 export interface ConfigFs {
   statSync(path: string): { size: number; mode: number; isFile(): boolean };
@@ -65,7 +74,9 @@ export interface ConfigFs {
 }
 
 export interface LoadConfigInput {
-  /** Parsed command-line options (kebab-case names, as from parseArgs). */
+  /** The command being run (decides which files are checked); default "provision". */
+  command?: string;
+  /** Parsed command-line options (flag names, as from parseArgs). */
   options: Record<string, string | boolean | string[] | undefined>;
   env: Record<string, string | undefined>;
   /** Explicit config file; else `--config`, LPA_AGENT_CONFIG, else DEFAULT_CONFIG_PATH when present. */
@@ -81,8 +92,6 @@ export const DEFAULT_CONFIG_PATH = '/etc/lpa-agent/config.json';
 export const MAX_CONFIG_BYTES = 64 * 1024;
 export const DEFAULT_STATE_DIR = '/var/lib/lpa-agent';
 export const DEFAULT_TIMEOUT_MS = 15 * 60_000;
-/** Same default as `--device virtual` (src/cli/device.ts). */
-const DEFAULT_VIRTUAL_STATE = '.lpa-agent/virtual-euicc.json';
 /** LPA_AGENT_* variables that are not configuration keys but are fine to have set. */
 export const OTHER_ENV_VARS = ['LPA_AGENT_CONFIG', 'LPA_AGENT_DATA_DIR', 'LPA_AGENT_DEBUG', 'LPA_AGENT_DEMO_DIR', 'LPA_AGENT_TEST_CRASH_AT', 'LPA_AGENT_NODE'];
 
@@ -132,8 +141,14 @@ function exists(fs: ConfigFs, path: string): boolean {
 
 /** Default journal: next to the virtual eUICC state, else in /var/lib/lpa-agent; one per EID. */
 export function defaultJournal(device: string | undefined, cwd: string): string {
-  if (device === 'virtual' || device?.startsWith('virtual:')) {
-    const state = device.length > 'virtual:'.length ? device.slice('virtual:'.length) : DEFAULT_VIRTUAL_STATE;
+  let spec;
+  try {
+    spec = device === undefined ? undefined : parseDeviceSpec(device);
+  } catch {
+    spec = undefined;
+  }
+  if (spec?.kind === 'virtual') {
+    const state = device!.trim().slice('virtual:'.length) || DEFAULT_VIRTUAL_STATE;
     return resolve(cwd, dirname(state), 'journal-{eid}.json');
   }
   return `${DEFAULT_STATE_DIR}/journal-{eid}.json`;
@@ -145,15 +160,26 @@ export function journalPath(config: Pick<ProvisionConfig, 'journal'>, eid: strin
 }
 
 /**
- * Loads the provisioning configuration: flags > LPA_AGENT_* > config file > defaults, per key.
- * Throws CONFIG_INVALID (and nothing else) for anything wrong, naming the key and its source.
+ * Loads the configuration of a command: flags > LPA_AGENT_* > config file > standard variables
+ * (HTTPS_PROXY, NO_PROXY) > defaults, per key. Every value present is checked whatever the command;
+ * the files a key names are checked only for commands that use it (a credentials file is no
+ * concern of `eid`). Throws USAGE (bad flag) or CONFIG_INVALID (anything else), naming the key and
+ * its source.
  */
-export function loadProvisionConfig(input: LoadConfigInput): ProvisionConfig {
+export function loadConfig(input: LoadConfigInput): AgentConfig {
   const fs = input.fs ?? nodeFs;
   const cwd = input.cwd ?? process.cwd();
+  const command = input.command ?? 'provision';
   const raw = new Map<ConfigKey, { value: unknown; origin: Origin }>();
 
   // lowest precedence first; later sources overwrite
+  for (const key of CONFIG_KEYS) {
+    for (const name of [...(specOf(key).fallbackEnv ?? [])].reverse()) {
+      const v = input.env[name];
+      if (v !== undefined && v.trim() !== '') raw.set(key, { value: v, origin: { from: 'env', name, where: name, base: cwd } });
+    }
+  }
+
   const file = configFileOf(input);
   let configFile: string | undefined;
   if (file && (file.required || exists(fs, file.path))) {
@@ -201,7 +227,7 @@ export function loadProvisionConfig(input: LoadConfigInput): ProvisionConfig {
   for (const key of CONFIG_KEYS) {
     const r = raw.get(key);
     if (r) {
-      values[key] = coerce(key, r.value, r.origin);
+      values[key] = coerce(specOf(key).kind, r.value, r.origin);
       sources[key] = { from: r.origin.from, name: r.origin.name };
     } else {
       sources[key] = { from: 'default', name: 'default' };
@@ -209,46 +235,79 @@ export function loadProvisionConfig(input: LoadConfigInput): ProvisionConfig {
   }
 
   const device = values.device as string | undefined;
-  const config: ProvisionConfig = {
+  const config: AgentConfig = {
+    command,
     baud: (values.baud as number | undefined) ?? 115200,
     enable: (values.enable as boolean | undefined) ?? true,
     journal: (values.journal as string | undefined) ?? defaultJournal(device, cwd),
     timeoutMs: (values.timeout as number | undefined) ?? DEFAULT_TIMEOUT_MS,
     ca: (values.ca as string[] | undefined) ?? [],
     connectTo: (values.connectTo as string[] | undefined) ?? [],
+    noProxy: (values.noProxy as string[] | undefined) ?? [],
     sources,
   };
-  for (const key of ['device', 'modem', 'cloud', 'cloudUrl', 'fleet', 'trace', 'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile'] as const) {
+  for (const key of ['device', 'modem', 'cloud', 'cloudUrl', 'fleet', 'trace', 'proxy', 'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile'] as const) {
     if (values[key] !== undefined) (config as unknown as Record<string, unknown>)[key] = values[key];
   }
   if (configFile !== undefined) config.configFile = configFile;
 
-  const whereOf = (key: ConfigKey): string => {
-    const s = sources[key];
-    return s.from === 'file' ? `config file ${s.name}: key "${key}"` : s.name;
-  };
-  if (config.cloud === 'backend' && !config.backendUrl) {
-    throw invalid(whereOf('cloud'), `cloud "backend" needs backendUrl (--backend-url or ${envName('backendUrl')}), a URL with {eid}`);
+  if (usedBy('cloud', command) && config.cloud === 'backend' && !config.backendUrl) {
+    throw invalid(whereOf(config, 'cloud'), `cloud "backend" needs backendUrl (--backend-url or ${envName('backendUrl')}), a URL with {eid}`);
   }
-  if (config.credentialsFile) checkOwnerOnly(config.credentialsFile, 'credentials file', fs);
-  if (config.backendTokenFile) checkOwnerOnly(config.backendTokenFile, 'backend token file', fs);
+  if (config.credentialsFile && usedBy('credentialsFile', command)) checkOwnerOnly(config.credentialsFile, 'credentials file', fs);
+  if (config.backendTokenFile && usedBy('backendTokenFile', command)) checkOwnerOnly(config.backendTokenFile, 'backend token file', fs);
   return config;
 }
 
+/** `--timeout`, `LPA_AGENT_TIMEOUT` or `config file X: key "timeout"`: where a key's value came from. */
+export function whereOf(config: Pick<AgentConfig, 'sources'>, key: ConfigKey): string {
+  const s = config.sources[key];
+  return s.from === 'file' ? `config file ${s.name}: key "${key}"` : s.from === 'default' ? key : s.name;
+}
+
+/** The provisioning configuration (loadConfig for the `provision` command). */
+export function loadProvisionConfig(input: LoadConfigInput): ProvisionConfig {
+  return loadConfig({ ...input, command: 'provision' });
+}
+
 /**
- * Command-line options of `provision` that are not global options, in the shape of the CLI's
- * OptionSpecs (--device, --modem, --baud, --ca, --connect-to and --trace are global already).
+ * Checks, before anything touches the module, the files the command will read: every `--ca`
+ * certificate, and that the folder of the trace file exists. USAGE for flags, CONFIG_INVALID else.
  */
-export const PROVISION_FLAGS: Record<string, { type: 'boolean' | 'string'; multiple?: boolean; arg?: string; description: string }> = {
-  config: { type: 'string', arg: '<file>', description: `JSON config file (default ${DEFAULT_CONFIG_PATH} when present) [env LPA_AGENT_CONFIG]` },
-  cloud: { type: 'string', arg: 'twilio|kore|backend', description: 'where the SM-DP+ address comes from (default: backend when --backend-url is set, else from the credentials present)' },
-  'cloud-url': { type: 'string', arg: '<url>', description: 'base URL of the Super SIM API (regions, the local double)' },
-  fleet: { type: 'string', arg: '<sid|name>', description: 'Super SIM fleet the Sim joins' },
-  enable: { type: 'boolean', description: 'enable the profile once installed (default; --no-enable leaves it disabled)' },
-  journal: { type: 'string', arg: '<file>', description: 'journal file; {eid} is replaced by the EID (default: see docs/configuration.md)' },
-  timeout: { type: 'string', arg: '<duration>', description: 'give up after this long, e.g. 90s, 10m, 1h30m (default 15m)' },
-  'backend-url': { type: 'string', arg: '<url>', description: 'maker backend URL with {eid}, e.g. https://api.example.com/devices/{eid}/esim' },
-  'backend-token-file': { type: 'string', arg: '<file>', description: 'file with the bearer token for the maker backend (mode 600)' },
-  'credentials-file': { type: 'string', arg: '<file>', description: 'Super SIM credentials as JSON or KEY=VALUE (mode 600); the environment wins' },
-  'lock-file': { type: 'string', arg: '<file>', description: 'lock file that keeps a second agent off this module (default: one per device)' },
+export function checkConfigFiles(config: AgentConfig): void {
+  const origin = (key: ConfigKey) => ({ from: config.sources[key].from === 'flag' ? ('flag' as const) : ('file' as const), where: whereOf(config, key) });
+  if (usedBy('ca', config.command)) {
+    for (const file of config.ca) {
+      try {
+        readCaFile(file);
+      } catch (e) {
+        const reason = e instanceof LpaError ? String(e.details.reason ?? e.message) : String(e);
+        const what = /^E[A-Z]+$/.test(reason) ? `cannot read the certificate file ${file} (${reason})` : `${file} is not a PEM or DER X.509 certificate (${reason})`;
+        throw invalidAt(origin('ca'), what, { path: file }, e);
+      }
+    }
+  }
+  if (config.trace && usedBy('trace', config.command)) {
+    const folder = dirname(config.trace);
+    let ok = false;
+    try {
+      ok = nodeFs.statSync(folder).isDirectory();
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw invalidAt(origin('trace'), `the folder ${folder} of the trace file does not exist`, { path: config.trace });
+  }
+}
+
+/** The journal default when /var/lib/lpa-agent cannot be used (a user running the agent by hand). */
+export function userJournalDir(env: Record<string, string | undefined>): string | undefined {
+  const base = env.XDG_STATE_HOME || (env.HOME ? `${env.HOME}/.local/state` : undefined);
+  return base ? resolve(base, 'lpa-agent') : undefined;
+}
+
+/** Config file flag: not a key (it says where the keys are). */
+export const CONFIG_FLAG = {
+  type: 'string' as const,
+  arg: '<file>',
+  description: `JSON config file (default ${DEFAULT_CONFIG_PATH} when present) [env LPA_AGENT_CONFIG]`,
 };

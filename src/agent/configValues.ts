@@ -4,22 +4,25 @@
  * CONFIG_INVALID with a message starting with where the value came from.
  */
 import { resolve } from 'node:path';
+import { DEVICE_SYNTAX, parseDeviceSpec } from '../../drivers/spec.js';
 import { LpaError } from '../errors.js';
 import { parseConnectTo } from '../es9p/connectTo.js';
-import type { ConfigKey } from './config.js';
+import { isLoopback, parseProxyUrl } from '../es9p/proxy.js';
 import { parseDuration } from './duration.js';
 
 export const VENDORS = ['generic', 'quectel', 'simcom', 'sierra', 'telit', 'fibocom', 'ublox', 'nordic'];
 
-type Kind = 'device' | 'vendor' | 'int' | 'cloud' | 'url' | 'urlTemplate' | 'text' | 'bool' | 'path' | 'duration' | 'paths' | 'connectTo';
-const KIND: Record<ConfigKey, Kind> = {
-  device: 'device', modem: 'vendor', baud: 'int', cloud: 'cloud', cloudUrl: 'url', fleet: 'text', enable: 'bool',
-  journal: 'path', timeout: 'duration', ca: 'paths', connectTo: 'connectTo', trace: 'path', backendUrl: 'urlTemplate',
-  backendTokenFile: 'path', credentialsFile: 'path', lockFile: 'path',
-};
+/** How a key's raw value (flag text, environment text, JSON value) becomes its typed value. */
+export type Kind =
+  | 'device' | 'vendor' | 'baud' | 'cloud' | 'url' | 'urlTemplate' | 'text' | 'bool' | 'path' | 'duration' | 'paths'
+  | 'connectTo' | 'proxy' | 'hosts';
 
-export const flagName = (key: ConfigKey): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-export const envName = (key: ConfigKey): string => `LPA_AGENT_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+/** Kinds whose value is a list (repeatable flags, JSON arrays, comma-separated variables). */
+export const LIST_KINDS: ReadonlySet<Kind> = new Set(['paths', 'connectTo', 'hosts']);
+
+/** Default flag and variable names of a key: `cloudUrl` -> `cloud-url`, `LPA_AGENT_CLOUD_URL`. */
+export const kebabName = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+export const snakeEnvName = (key: string): string => `LPA_AGENT_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
 /** Normalised names of keys that hold secrets: refused in the config file, flags and LPA_AGENT_*. */
 export const SECRET_NAMES = new Set([
@@ -44,6 +47,11 @@ export interface Origin {
 
 export function invalid(where: string, text: string, details: Record<string, unknown> = {}, cause?: unknown): LpaError {
   return new LpaError('CONFIG_INVALID', `${where}: ${text}`, details, cause === undefined ? undefined : { cause });
+}
+
+/** A bad value: a usage error (exit 2) on the command line, a configuration error (exit 3) elsewhere. */
+export function invalidAt(o: Pick<Origin, 'from' | 'where'>, text: string, details: Record<string, unknown> = {}, cause?: unknown): LpaError {
+  return new LpaError(o.from === 'flag' ? 'USAGE' : 'CONFIG_INVALID', `${o.where}: ${text}`, details, cause === undefined ? undefined : { cause });
 }
 
 /** A key (not its value) is wrong: `config file X: key "k" is unknown`, `LPA_AGENT_X is not ...`. */
@@ -79,23 +87,23 @@ const shown = (v: unknown): string => {
 };
 
 function text(raw: unknown, o: Origin, max = 1024): string {
-  if (typeof raw !== 'string') throw invalid(o.where, `must be a string, got ${shown(raw)}`, { key: o.name });
+  if (typeof raw !== 'string') throw invalidAt(o, `must be a string, got ${shown(raw)}`, { key: o.name });
   const v = raw.trim();
-  if (v === '') throw invalid(o.where, 'must not be empty', { key: o.name });
-  if (v.length > max || /[\u0000-\u001f\u007f]/.test(v)) throw invalid(o.where, `${shown(v)} is not a valid value`, { key: o.name });
+  if (v === '') throw invalidAt(o, 'must not be empty', { key: o.name });
+  if (v.length > max || /[\u0000-\u001f\u007f]/.test(v)) throw invalidAt(o, `${shown(v)} is not a valid value`, { key: o.name });
   return v;
 }
 
 function httpUrl(v: string, o: Origin, template: boolean): string {
-  if (template && !v.includes('{eid}')) throw invalid(o.where, `${shown(v)} must contain {eid} where the EID goes`);
+  if (template && !v.includes('{eid}')) throw invalidAt(o, `${shown(v)} must contain {eid} where the EID goes`);
   let u: URL;
   try {
     u = new URL(v.replaceAll('{eid}', '89049032000000000000000000000000'));
   } catch (e) {
-    throw invalid(o.where, `${shown(v)} is not a URL`, {}, e);
+    throw invalidAt(o, `${shown(v)} is not a URL`, {}, e);
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw invalid(o.where, `${shown(v)} must be an http:// or https:// URL`);
-  if (u.username || u.password) throw invalid(o.where, `the URL must not carry a user name or password: ${SECRET_HELP}`);
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw invalidAt(o, `${shown(v)} must be an http:// or https:// URL`);
+  if (u.username || u.password) throw invalidAt(o, `the URL must not carry a user name or password: ${SECRET_HELP}`);
   return v;
 }
 
@@ -103,8 +111,8 @@ function list(raw: unknown, o: Origin, splitColon: boolean): string[] {
   let items: unknown[];
   if (Array.isArray(raw)) items = raw;
   else if (typeof raw === 'string') items = o.from === 'env' ? raw.split(splitColon ? /[,:]/ : /,/) : [raw];
-  else throw invalid(o.where, `must be a list of strings, got ${shown(raw)}`);
-  if (items.length > 64) throw invalid(o.where, `has ${items.length} entries, at most 64`);
+  else throw invalidAt(o, `must be a list of strings, got ${shown(raw)}`);
+  if (items.length > 64) throw invalidAt(o, `has ${items.length} entries, at most 64`);
   const out: string[] = [];
   for (const item of items) {
     if (o.from === 'env' && typeof item === 'string' && item.trim() === '') continue;
@@ -120,50 +128,92 @@ function boolValue(raw: unknown, o: Origin): boolean {
     if (['1', 'true', 'yes', 'on'].includes(v)) return true;
     if (['0', 'false', 'no', 'off'].includes(v)) return false;
   }
-  throw invalid(o.where, `${shown(raw)} is not a boolean (true or false)`);
+  throw invalidAt(o, `${shown(raw)} is not a boolean (true or false)`);
 }
 
-/** Turns one raw value into the typed value of `key`. */
-export function coerce(key: ConfigKey, raw: unknown, o: Origin): unknown {
-  switch (KIND[key]) {
+function urlValue(v: string, o: Origin, template: boolean): string {
+  const checked = httpUrl(v, o, template);
+  const u = new URL(checked.replaceAll('{eid}', '89049032000000000000000000000000'));
+  if (u.protocol === 'http:' && !isLoopback(u.hostname)) {
+    throw invalidAt(o, `${shown(v)} uses plain http://, which is allowed only for loopback addresses (127.0.0.1, ::1, localhost): use https://`);
+  }
+  return checked;
+}
+
+function deviceValue(raw: unknown, o: Origin): string {
+  const v = text(raw, o, 4096);
+  try {
+    parseDeviceSpec(v);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message.replace(`--device ${v}: `, '') : String(e);
+    throw invalidAt(o, o.from === 'flag' ? `${shown(v)}: ${reason}` : `${shown(v)} is not a device: ${reason}`, {}, e);
+  }
+  return v;
+}
+
+function proxyValue(raw: unknown, o: Origin): string {
+  const v = text(raw, o, 2048);
+  let parsed;
+  try {
+    parsed = parseProxyUrl(v);
+  } catch (e) {
+    throw invalidAt(o, `the proxy ${e instanceof Error ? e.message : String(e)}`, {}, e);
+  }
+  if (parsed.authorization && o.from !== 'env') {
+    throw invalidAt(o, 'a proxy URL with a user name or password may only come from the environment (HTTPS_PROXY or LPA_AGENT_PROXY): it is a secret');
+  }
+  return v;
+}
+
+/** Turns one raw value into the typed value of a key of this kind. */
+export function coerce(kind: Kind, raw: unknown, o: Origin): unknown {
+  switch (kind) {
     case 'device':
-      return text(raw, o, 4096);
+      return deviceValue(raw, o);
     case 'text':
       return text(raw, o, 256);
     case 'vendor': {
       const v = text(raw, o).toLowerCase();
-      if (!VENDORS.includes(v)) throw invalid(o.where, `${shown(raw)} is not a known modem vendor (one of: ${VENDORS.join(', ')})`);
+      if (!VENDORS.includes(v)) throw invalidAt(o, `${shown(raw)} is not a known modem vendor (one of: ${VENDORS.join(', ')})`);
       return v;
     }
     case 'cloud': {
       const v = text(raw, o).toLowerCase();
-      if (v !== 'twilio' && v !== 'kore' && v !== 'backend') throw invalid(o.where, `${shown(raw)} is not a cloud (twilio, kore or backend)`);
+      if (v !== 'twilio' && v !== 'kore' && v !== 'backend') throw invalidAt(o, `${shown(raw)} is not a cloud (twilio, kore or backend)`);
       return v;
     }
-    case 'int': {
+    case 'baud': {
       const s = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
       if (!/^\d{1,7}$/.test(s) || Number(s) < 300 || Number(s) > 4_000_000) {
-        throw invalid(o.where, `${shown(raw)} is not a baud rate (a whole number from 300 to 4000000)`);
+        throw invalidAt(o, `${shown(raw)} is not a baud rate (a whole number from 300 to 4000000)`);
       }
       return Number(s);
     }
     case 'bool':
       return boolValue(raw, o);
     case 'url':
-      return httpUrl(text(raw, o, 2048), o, false);
+      return urlValue(text(raw, o, 2048), o, false);
     case 'urlTemplate':
-      return httpUrl(text(raw, o, 2048), o, true);
+      return urlValue(text(raw, o, 2048), o, true);
+    case 'proxy':
+      return proxyValue(raw, o);
     case 'path':
       return resolve(o.base, text(raw, o, 4096));
     case 'paths':
       return list(raw, o, true).map((p) => resolve(o.base, p));
+    case 'hosts':
+      // NO_PROXY style: commas or spaces, in any source
+      return list(typeof raw === 'string' || Array.isArray(raw) ? [raw].flat().flatMap((x) => (typeof x === 'string' ? x.split(/[\s,]+/).filter(Boolean) : [x])) : raw, o, false).map((h) => {
+        if (/\s/.test(h)) throw invalidAt(o, `${shown(h)} is not a host name, domain, IP address or CIDR range`);
+        return h;
+      });
     case 'connectTo':
       return list(raw, o, false).map((v) => {
         try {
           parseConnectTo(v, { code: 'CONFIG_INVALID' });
         } catch (e) {
           const reason = e instanceof LpaError ? String(e.details.reason ?? e.message) : String(e);
-          throw invalid(o.where, `${shown(v)} is not HOST:PORT:HOST2:PORT2 (${reason})`, {}, e);
+          throw invalidAt(o, `${shown(v)} is not HOST:PORT:HOST2:PORT2 (${reason})`, {}, e);
         }
         return v;
       });
@@ -174,10 +224,12 @@ export function coerce(key: ConfigKey, raw: unknown, o: Origin): unknown {
         else if (typeof raw === 'string') ms = parseDuration(raw);
         else throw new LpaError('CONFIG_INVALID', `${shown(raw)} is not a duration (a string like "90s" or a number of seconds)`);
       } catch (e) {
-        throw invalid(o.where, e instanceof Error ? e.message : String(e), {}, e);
+        throw invalidAt(o, e instanceof Error ? e.message : String(e), {}, e);
       }
-      if (ms < 1000 || ms > 7 * 86_400_000) throw invalid(o.where, `${shown(raw)} is out of range (1s to 7d)`);
+      if (ms < 1000 || ms > 7 * 86_400_000) throw invalidAt(o, `${shown(raw)} is out of range (1s to 7d)`);
       return ms;
     }
   }
 }
+
+export { DEVICE_SYNTAX };

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LpaError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomicFile.js';
@@ -20,6 +20,8 @@ export interface JournalData {
   activationCode?: string;
   /** ES9+ transaction of a download in flight (cleared when it ends either way). */
   transactionId?: string;
+  /** The SM-DP+ of that transaction (a plain `download` may use another one than the cloud's). */
+  transactionSmdpAddress?: string;
   /** Logical channel id the last run had open (closed first next time). */
   channelId?: string;
   /** Free-form history lines, newest last (bounded). */
@@ -41,19 +43,29 @@ export class Journal {
     private data: JournalData,
   ) {}
 
-  /** Opens the journal of `eid` at `path`; a journal of another EID is set aside (renamed) and a new one started. */
-  static open(path: string, eid: string): { journal: Journal; setAside?: string } {
-    mkdirSync(dirname(path), { recursive: true });
-    let setAside: string | undefined;
+  /**
+   * Opens (or starts) the journal of `eid` at `path`. A journal of another EID is an error: the
+   * configuration points this module at another module's journal (a fixed --journal without
+   * {eid}, or the wrong --device), and that journal may hold a download to cancel.
+   */
+  static open(path: string, eid: string): Journal {
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new LpaError('JOURNAL', `cannot create the journal folder ${dirname(path)}: ${(e as Error).message} (choose another with --journal)`, { path }, { cause: e });
+    }
     if (existsSync(path)) {
       const loaded = Journal.read(path);
-      if (loaded.eid === eid) return { journal: new Journal(path, loaded) };
-      setAside = `${path}.${loaded.eid}.json`;
-      renameSync(path, setAside);
+      if (loaded.eid === eid) return new Journal(path, loaded);
+      throw new LpaError(
+        'JOURNAL',
+        `journal ${path} belongs to the eUICC ${loaded.eid}, not to this one (${eid}): is --device the right module? Give each module its own journal (a --journal path with {eid}, the default) or move ${path} away`,
+        { path, journalEid: loaded.eid, eid },
+      );
     }
     const j = new Journal(path, { version: 1, eid, completed: {}, history: [], updatedAt: new Date().toISOString() });
     j.save();
-    return setAside ? { journal: j, setAside } : { journal: j };
+    return j;
   }
 
   static read(path: string): JournalData {
@@ -75,7 +87,7 @@ export class Journal {
     if (!d || typeof d !== 'object' || d.version !== 1 || typeof d.eid !== 'string' || typeof d.completed !== 'object' || d.completed === null) {
       throw new LpaError('JOURNAL', `journal ${path} is not an lpa-agent journal (version 1); move it away to start over`);
     }
-    for (const k of ['esimProfileSid', 'simSid', 'iccid', 'smdpAddress', 'matchingId', 'activationCode', 'transactionId', 'channelId'] as const) {
+    for (const k of ['esimProfileSid', 'simSid', 'iccid', 'smdpAddress', 'matchingId', 'activationCode', 'transactionId', 'transactionSmdpAddress', 'channelId'] as const) {
       if (d[k] !== undefined && typeof d[k] !== 'string') throw new LpaError('JOURNAL', `journal ${path}: "${k}" must be a string`);
     }
     return { ...d, history: Array.isArray(d.history) ? d.history.filter((h) => typeof h === 'string').slice(-MAX_HISTORY) : [] } as JournalData;

@@ -40,6 +40,8 @@ export interface ProvisionInput {
   writeDefaultSmdp?: boolean;
   signal?: AbortSignal;
   onProgress?: (step: string, message: string, data?: Record<string, unknown>) => void;
+  /** Something the operator should know that does not stop the run (e.g. an ICCID that differs from the cloud's). */
+  onWarning?: (message: string, data?: Record<string, unknown>) => void;
   /** Fault injection for crash tests: called at every progress event and step completion. */
   onCheckpoint?: (point: string) => void;
 }
@@ -101,8 +103,7 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
   // 1. module
   progress('module', 'reading the EID');
   const eid = await timed('module', () => es10.getEid());
-  const { journal, setAside } = Journal.open(input.journalPath.replaceAll('{eid}', eid), eid);
-  if (setAside) progress('module', `the journal belonged to another eUICC; kept as ${setAside}`);
+  const journal = Journal.open(input.journalPath.replaceAll('{eid}', eid), eid);
   progress('module', `EID ${eid}`, { eid, journal: journal.path });
   const complete = (step: StepName, note?: string) => {
     journal.complete(step, note);
@@ -129,6 +130,8 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
 
   // 3. cloud
   let cloud: OpenedProvider | undefined;
+  /** The ICCID the cloud named for this reservation, if it named one. */
+  let cloudIccid: string | undefined;
   try {
     if (!target) {
       cloud = input.openCloud();
@@ -151,6 +154,7 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
         },
         `cloud: ${addr.smdpAddress}${addr.esimProfileSid ? ` (${addr.esimProfileSid})` : ''}`,
       );
+      cloudIccid = addr.iccid;
       complete('cloud');
       done.push('cloud');
       target = find(addr.iccid) ?? (recovered ? await installedByLastRun(es10, profiles, addr.smdpAddress) : undefined);
@@ -179,7 +183,8 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
       const dl = await timed('download', () =>
         downloadProfile(es10, pool, request, {
           onProgress: (step, m, d) => progress(step, m, d),
-          onTransaction: ({ transactionId }) => journal.update({ transactionId }, `download started, transaction ${transactionId}`),
+          onTransaction: ({ transactionId, smdpAddress }) =>
+            journal.update({ transactionId, transactionSmdpAddress: smdpAddress }, `download started, transaction ${transactionId}`),
           ...(input.signal ? { signal: input.signal } : {}),
         }).catch((e: unknown) => {
           const err = toLpaError(e);
@@ -188,11 +193,17 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
             err.message += `. The last run stopped after the SM-DP+ had handed out the profile (transaction ${uncancelled}) and the eUICC no longer holds that session, so it could not be cancelled; the SM-DP+ operator must release the profile${sid ? ` (ESimProfile ${sid})` : ''}`;
           }
           // cancelled cleanly (or ended by the eUICC): nothing left in flight
-          if (err.details.cancel === undefined) journal.update({ transactionId: undefined }, `download failed: ${err.code}`);
+          if (err.details.cancel === undefined) journal.update({ transactionId: undefined, transactionSmdpAddress: undefined }, `download failed: ${err.code}`);
           throw err;
         }),
       );
-      journal.update({ iccid: dl.iccid, transactionId: undefined }, `installed ${dl.iccid}`);
+      journal.update({ iccid: dl.iccid, transactionId: undefined, transactionSmdpAddress: undefined }, `installed ${dl.iccid}`);
+      if (cloudIccid !== undefined && cloudIccid !== dl.iccid) {
+        input.onWarning?.(
+          `the cloud named ICCID ${cloudIccid} for this reservation, but the eUICC installed ${dl.iccid}; check the reservation (ESimProfile ${journal.snapshot.esimProfileSid ?? '?'})`,
+          { cloudIccid, installedIccid: dl.iccid },
+        );
+      }
       complete('download');
       done.push('download');
       profiles = await es10.listProfiles();

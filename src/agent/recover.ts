@@ -18,7 +18,8 @@ export async function recoverInFlight(
   journal: Journal,
   progress: (step: string, message: string, data?: Record<string, unknown>) => void,
 ): Promise<string | undefined> {
-  const { transactionId, smdpAddress } = journal.snapshot;
+  const { transactionId } = journal.snapshot;
+  const smdpAddress = journal.snapshot.transactionSmdpAddress ?? journal.snapshot.smdpAddress;
   if (!transactionId) return undefined;
   progress('recover', `the last run stopped during download ${transactionId}; cancelling it so the SM-DP+ releases the profile`, { transactionId });
   let note: string | undefined;
@@ -32,6 +33,6 @@ export async function recoverInFlight(
   }
   if (note) progress('recover', `could not cancel the old session (${note}); trying a fresh download`, { transactionId });
   else progress('recover', 'old session cancelled on the eUICC and the SM-DP+', { transactionId });
-  journal.update({ transactionId: undefined }, note ? `recover: ${note}` : `recover: cancelled ${transactionId}`);
+  journal.update({ transactionId: undefined, transactionSmdpAddress: undefined }, note ? `recover: ${note}` : `recover: cancelled ${transactionId}`);
   return note;
 }

@@ -51,7 +51,7 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
   return { options, positionals };
 }
 
-const SHORT: Record<string, string> = { '-h': 'help', '-V': 'version' };
+const SHORT: Record<string, string> = { '-h': 'help', '-V': 'version', '-v': 'verbose', '-q': 'quiet' };
 
 function take(
   argv: readonly string[],
@@ -69,7 +69,7 @@ function take(
     options[name.slice(3)] = false;
     return i;
   }
-  if (!spec) throw new LpaError('USAGE', `unknown option --${name} (see --help)`);
+  if (!spec) throw new LpaError('USAGE', `unknown option --${name} (see --help)`, { option: name });
   if (spec.type === 'boolean') {
     if (inline !== undefined) {
       if (inline !== 'true' && inline !== 'false') throw new LpaError('USAGE', `option --${name} takes no value`);

@@ -8,6 +8,11 @@ setFlagsFromString('--liftoff-only');
 // download is lower without it) while TurboFan's compiler zones raised peak RSS by ~8 MB.
 setFlagsFromString('--no-opt');
 
+// A closed stdout/stderr (a pipe into `head`, a log reader that died, a dropped SSH session) must
+// never kill the agent: write errors (EPIPE, EIO) are dropped here and by the CLI's writers.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+
 const argv = process.argv.slice(2);
 const fail = (e: unknown): void => {
   process.stderr.write(`lpa-agent: internal error: ${(e as Error)?.message ?? String(e)}\n`);

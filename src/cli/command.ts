@@ -7,7 +7,7 @@ export interface CommandContext {
   options: OptionValues;
   positionals: string[];
   out: Output;
-  /** Aborted on SIGINT/SIGTERM: long steps stop cleanly. */
+  /** Aborted on SIGINT, SIGTERM or SIGHUP: long steps stop at the next safe point. */
   signal: AbortSignal;
 }
 
@@ -17,6 +17,10 @@ export interface Command {
   /** Usage line after "lpa-agent [global options] ", e.g. "enable <iccid> [--no-notify]". */
   usage: string;
   options: OptionSpecs;
+  /** Most words after the command (default 0): more is a usage error before anything runs. */
+  maxPositionals?: number;
+  /** Runs until stopped (serve-*): a signal is the normal way to end it, exit 0. */
+  server?: boolean;
   /** Longer help text (examples), optional. */
   help?: string;
   run(ctx: CommandContext): Promise<void>;

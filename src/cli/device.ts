@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { ApduChannel, ChannelStats, EuiccTransport, ModemControl, TransportKind } from '../apdu/channel.js';
-import { defaultLockPath } from '../agent/lock.js';
+import { defaultLockPath, LockFile } from '../agent/lock.js';
+import { LpaError } from '../errors.js';
 import { Es10Client } from '../es10/client.js';
 import { DEFAULT_VIRTUAL_STATE, formatDeviceSpec, parseDeviceSpec, type DeviceSpec } from '../../drivers/spec.js';
 import type { Globals } from './globals.js';
@@ -64,47 +65,76 @@ export function parseVirtualDevice(device: string): VirtualSpec | undefined {
 }
 
 /** What opening a device needs of the global options. */
-export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'trace'>;
+export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'trace'> & { lockFile?: string };
+
+/** A path given as a serial port must be a character device (a tty, or the pty link of serve-modem). */
+function checkSerialPath(path: string): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return; // missing: the driver says "no such port" with its hints
+  }
+  if (st.isCharacterDevice()) return;
+  const what = st.isDirectory() ? 'a folder' : st.isFile() ? 'a regular file' : st.isSocket() ? 'a socket' : st.isFIFO() ? 'a FIFO' : 'not a device';
+  throw new LpaError('PORT_NOT_FOUND', `${path} is not a serial port (it is ${what}); give the module's AT port, e.g. /dev/serial/by-id/...-if02-port0 or /dev/ttyUSB2`, {
+    path,
+  });
+}
+
+/** Takes the lock of the device (one per module, whatever its name): a second agent gets LOCKED. */
+export function lockDevice(spec: DeviceSpec, lockFile?: string): LockFile {
+  return LockFile.acquire(lockFile ?? defaultLockPath(spec));
+}
 
 /**
- * Opens the device named by `--device` (drivers/spec.ts) and a logical channel to the ISD-R.
+ * Opens the device named by `--device` (drivers/spec.ts) and a logical channel to the ISD-R,
+ * holding the device lock (every transport, the virtual module included) until `close()`.
  * `virtual[:<state-file>]` runs the virtual module in-process behind a serialport binding, so the
  * real AT engine, channel and ES10 code paths run exactly as on hardware.
  */
 export async function openDevice(globals: DeviceOptions): Promise<Device> {
-  const { LpaError } = await import('../errors.js');
   if (globals.device === undefined) {
-    throw new LpaError('USAGE', 'no device given: use --device <AT port> (e.g. /dev/ttyUSB2) or --device virtual[:<state-file>] (or set LPA_AGENT_DEVICE)');
+    throw new LpaError('USAGE', 'no device given: use --device <AT port> (e.g. /dev/ttyUSB2) or --device virtual[:<state-file>] (or LPA_AGENT_DEVICE, or "device" in the config file)');
   }
   const spec = parseDeviceSpec(globals.device);
-  const { openTransport } = await import('../../drivers/open.js');
+  if (spec.kind === 'at') checkSerialPath(spec.path);
+  const lock = lockDevice(spec, globals.lockFile);
+  let transport: EuiccTransport | undefined;
   const memory = channelMemoryPath(spec);
-  const transport = await openTransport(spec, {
-    baudRate: globals.baudRate,
-    ...(globals.modem !== undefined ? { modem: globals.modem } : {}),
-    ...(globals.trace !== undefined ? { tracePath: globals.trace } : {}),
-    ...(memory !== undefined ? { atChannel: readChannelMemory(memory) } : {}),
-  });
-  const channel = transport.channel;
   try {
-    await channel.open();
-    writeChannelMemory(memory, (channel as { channelId?: string }).channelId ?? null);
+    const { openTransport } = await import('../../drivers/open.js');
+    transport = await openTransport(spec, {
+      baudRate: globals.baudRate,
+      ...(globals.modem !== undefined ? { modem: globals.modem } : {}),
+      ...(globals.trace !== undefined ? { tracePath: globals.trace } : {}),
+      ...(memory !== undefined ? { atChannel: readChannelMemory(memory) } : {}),
+    });
+    await transport.channel.open();
+    writeChannelMemory(memory, (transport.channel as { channelId?: string }).channelId ?? null);
   } catch (e) {
-    await transport.close().catch(() => undefined);
+    await transport?.close().catch(() => undefined);
+    lock.release();
     throw e;
   }
+  const channel = transport.channel;
+  const opened = transport;
   return {
-    label: transport.label,
-    kind: transport.kind,
-    vendor: transport.vendor,
+    label: opened.label,
+    kind: opened.kind,
+    vendor: opened.vendor,
     es10: new Es10Client(channel),
     channel,
     modem: channel,
-    transport,
+    transport: opened,
     stats: () => channel.stats(),
     close: async () => {
-      await transport.close();
-      writeChannelMemory(memory, null);
+      try {
+        await opened.close();
+        writeChannelMemory(memory, null);
+      } finally {
+        lock.release();
+      }
     },
   };
 }

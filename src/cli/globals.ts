@@ -1,58 +1,93 @@
+import { CONFIG_FLAG, CONFIG_KEYS, flagName, KEY_SPECS, keyOption, loadConfig, usedBy, type AgentConfig } from '../agent/config.js';
+import type { ProxySettings } from '../es9p/proxy.js';
 import { LpaError } from '../errors.js';
-import { bool, list, str, intOption, type OptionSpecs, type OptionValues } from './args.js';
+import { bool, str, type OptionSpecs, type OptionValues } from './args.js';
+import type { TraceLog } from './trace.js';
 
-export const GLOBAL_OPTIONS: OptionSpecs = {
-  device: { type: 'string', arg: '<path>|virtual[:<state-file>]', description: 'AT port of the module (e.g. /dev/serial/by-id/...-if02-port0), or the built-in virtual modem [env LPA_AGENT_DEVICE]' },
-  modem: { type: 'string', arg: '<vendor>', description: 'vendor profile: generic, quectel, simcom, sierra, telit, fibocom, ublox, nordic (default: detected from ATI/AT+CGMI)' },
-  baud: { type: 'string', arg: '<rate>', description: 'UART baud rate (ignored over USB; default 115200)' },
+/** Global options that are not configuration keys: how to talk, and where the config file is. */
+const PLAIN_GLOBALS: OptionSpecs = {
+  config: CONFIG_FLAG,
   json: { type: 'boolean', description: 'one JSON object per line, ending with a result object (same as --output json)' },
   output: { type: 'string', arg: 'human|json|lpac', description: 'output format; lpac: the JSON lines of lpac, for tools built on it (docs/lpac-output.md)' },
-  trace: { type: 'string', arg: '<file>', description: 'append every AT line and ES9+ request metadata (never bodies or secrets) with timestamps to <file>' },
-  ca: { type: 'string', multiple: true, arg: '<file>', description: 'extra trusted root certificate (PEM/DER) for SM-DP+ TLS' },
-  'connect-to': { type: 'string', multiple: true, arg: '<HOST:PORT:HOST2:PORT2>', description: 'send traffic for HOST:PORT to HOST2:PORT2, keeping HOST for SNI and certificate checks (curl semantics)' },
-  help: { type: 'boolean', description: 'show help' },
-  version: { type: 'boolean', description: 'show the version' },
+  verbose: { type: 'boolean', description: 'also show each ES9+ and cloud request (-v)' },
+  quiet: { type: 'boolean', description: 'no progress lines: only the result, notes and errors (-q)' },
+  help: { type: 'boolean', description: 'show help (-h)' },
+  version: { type: 'boolean', description: 'show the version (-V)' },
 };
+
+/** Every global option: the global configuration keys (configKeys.ts), then the plain ones. */
+export const GLOBAL_OPTIONS: OptionSpecs = {
+  ...Object.fromEntries(CONFIG_KEYS.filter((k) => 'global' in KEY_SPECS[k] && KEY_SPECS[k].global).map((k) => [flagName(k), keyOption(k)])),
+  ...PLAIN_GLOBALS,
+};
+
+/** Options of configuration keys that only some commands use (e.g. --fleet for provision). */
+export const KEY_OPTIONS: OptionSpecs = Object.fromEntries(CONFIG_KEYS.filter((k) => !(flagName(k) in GLOBAL_OPTIONS)).map((k) => [flagName(k), keyOption(k)]));
+
+/** The options a command accepts: global ones, the configuration keys it uses, its own. */
+export function optionsFor(command: string, own: OptionSpecs): OptionSpecs {
+  const keys = Object.fromEntries(Object.entries(KEY_OPTIONS).filter(([flag]) => CONFIG_KEYS.some((k) => flagName(k) === flag && usedBy(k, command))));
+  return { ...GLOBAL_OPTIONS, ...keys, ...own };
+}
+
+/** Commands that accept an option that `command` does not (for "--fleet is an option of provision"). */
+export function commandsUsing(flag: string): string[] {
+  const key = CONFIG_KEYS.find((k) => flagName(k) === flag);
+  return key ? [...KEY_SPECS[key].commands] : [];
+}
 
 export type OutputFormat = 'human' | 'json' | 'lpac';
 
 export interface Globals {
+  /** Every configuration key, checked, from flags, environment and the config file. */
+  config: AgentConfig;
   device?: string;
-  output: OutputFormat;
   modem?: string;
   baudRate: number;
-  json: boolean;
   trace?: string;
   ca: string[];
   connectTo: string[];
+  proxy: ProxySettings;
+  lockFile?: string;
+  /** The opened --trace file (set by main before the command runs). */
+  traceLog?: TraceLog;
+  output: OutputFormat;
+  json: boolean;
+  verbose: boolean;
+  quiet: boolean;
 }
 
-export function readGlobals(options: OptionValues, env: NodeJS.ProcessEnv = process.env): Globals {
-  const device = str(options, 'device') ?? (env.LPA_AGENT_DEVICE || undefined);
-  const baudRate = intOption(options, 'baud', 300, 4_000_000) ?? 115200;
+/** The global settings of a run: output options and the configuration of `command`. */
+export function readGlobals(command: string, options: OptionValues, env: NodeJS.ProcessEnv = process.env): Globals {
   const output = outputFormat(options);
+  const verbose = bool(options, 'verbose') ?? false;
+  const quiet = bool(options, 'quiet') ?? false;
+  if (verbose && quiet) throw new LpaError('USAGE', '--verbose and --quiet contradict each other: give one');
+  const config = loadConfig({ command, options, env });
   const g: Globals = {
-    baudRate,
+    config,
+    baudRate: config.baud,
+    ca: config.ca,
+    connectTo: config.connectTo,
+    proxy: { ...(config.proxy ? { url: config.proxy } : {}), noProxy: config.noProxy },
     output,
     json: output !== 'human',
-    ca: list(options, 'ca'),
-    connectTo: list(options, 'connect-to'),
+    verbose,
+    quiet,
   };
-  if (device !== undefined) {
-    if (device.trim() === '') throw new LpaError('USAGE', '--device must not be empty');
-    g.device = device;
-  }
-  const modem = str(options, 'modem');
-  if (modem !== undefined) g.modem = modem;
-  const trace = str(options, 'trace');
-  if (trace !== undefined) g.trace = trace;
+  if (config.device !== undefined) g.device = config.device;
+  if (config.modem !== undefined) g.modem = config.modem;
+  if (config.trace !== undefined) g.trace = config.trace;
+  if (config.lockFile !== undefined) g.lockFile = config.lockFile;
   return g;
 }
 
-/** --output, with --json as its short form; USAGE error for an unknown format. */
+/** --output, with --json as its short form; USAGE error for an unknown format or a contradiction. */
 export function outputFormat(options: OptionValues): OutputFormat {
   const o = str(options, 'output');
-  if (o === undefined) return bool(options, 'json') ? 'json' : 'human';
+  const json = bool(options, 'json');
+  if (o === undefined) return json ? 'json' : 'human';
   if (o !== 'human' && o !== 'json' && o !== 'lpac') throw new LpaError('USAGE', `--output must be human, json or lpac, got "${o}"`);
+  if (json && o === 'human') throw new LpaError('USAGE', '--json and --output human contradict each other: give one');
   return o;
 }

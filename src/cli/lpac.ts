@@ -10,7 +10,7 @@ import type { LpaError } from '../errors.js';
 import { parseExtCardResource } from '../es10/euiccInfo2.js';
 import { fromHex } from '../util/hex.js';
 import type { NotificationView, ProfileView } from './format.js';
-import { Output, type Writer } from './output.js';
+import { Output, stdWriters, type OutputOptions, type Writer } from './output.js';
 
 type Json = unknown;
 
@@ -200,13 +200,15 @@ export class LpacOutput extends Output {
 
   constructor(
     command: string,
-    private readonly sink: Writer = process.stdout,
-    private readonly errSink: Writer = process.stderr,
+    private readonly sink: Writer = stdWriters().stdout,
+    private readonly errSink: Writer = stdWriters().stderr,
+    options: OutputOptions = {},
   ) {
-    super('json', command, sink, errSink);
+    super('json', command, sink, errSink, options);
   }
 
   override progress(step: string, message: string, data?: Record<string, unknown>): void {
+    this.noteStep(step);
     if (this.finished) return;
     if (typeof data?.smdpAddress === 'string') this.smdp = data.smdpAddress;
     if (typeof data?.iccid === 'string' && (step === 'metadata' || step === 'installed')) this.iccid = data.iccid;

@@ -1,25 +1,34 @@
+import { checkConfigFiles, usedBy } from '../agent/config.js';
 import { LpaError, toLpaError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { formatOptions, parseArgs, type OptionSpecs } from './args.js';
+import { formatOptions, parseArgs, type OptionSpecs, type OptionValues } from './args.js';
 import type { Command } from './command.js';
-import { GLOBAL_OPTIONS, readGlobals } from './globals.js';
-import { Output } from './output.js';
+import { commandsUsing, GLOBAL_OPTIONS, KEY_OPTIONS, optionsFor, readGlobals } from './globals.js';
+import { Output, stdWriters, type OutputOptions } from './output.js';
 import { COMMANDS, COMMAND_SUMMARIES } from './registry.js';
+import { TraceLog } from './trace.js';
 
-/** Finds the command word: the first argument that is neither an option nor a global option's value. */
+/** Options that take a value, wherever they belong (so their values are not taken for the command word). */
+const VALUE_OPTIONS = new Set(Object.entries({ ...GLOBAL_OPTIONS, ...KEY_OPTIONS }).filter(([, s]) => s.type === 'string').map(([n]) => n));
+
+/**
+ * Finds the command word: the first argument that is neither an option nor the value of a known
+ * option, preferring a known command name (so `--smdp host download` finds `download`).
+ */
 function findCommand(argv: readonly string[]): { name?: string; index: number } {
+  let first: { name: string; index: number } | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--') return { index: -1 };
-    if (a.startsWith('-')) {
+    if (a === '--') break;
+    if (a.startsWith('-') && a.length > 1) {
       const name = a.replace(/^--?/, '').split('=')[0]!;
-      const spec = Object.hasOwn(GLOBAL_OPTIONS, name) ? GLOBAL_OPTIONS[name] : undefined;
-      if (spec?.type === 'string' && !a.includes('=')) i++;
+      if (VALUE_OPTIONS.has(name) && a.startsWith('--') && !a.includes('=')) i++;
       continue;
     }
-    return { name: a, index: i };
+    if (Object.hasOwn(COMMANDS, a)) return { name: a, index: i };
+    first ??= { name: a, index: i };
   }
-  return { index: -1 };
+  return first ?? { index: -1 };
 }
 
 function mainHelp(): string {
@@ -28,12 +37,12 @@ function mainHelp(): string {
   return [
     `lpa-agent ${VERSION} — puts an eSIM profile on a cellular module's eUICC (GSMA SGP.22 LPA over AT)`,
     '',
-    'Usage: lpa-agent [global options] <command> [command options]',
+    'Usage: lpa-agent [global options] <command> [command options]   (options may also follow the command)',
     '',
     'Commands:',
     ...names.map((n) => `  ${n.padEnd(width)}${COMMAND_SUMMARIES[n]}`),
     '',
-    'Global options:',
+    'Global options (each also from LPA_AGENT_* variables and the config file; see docs/configuration.md):',
     formatOptions(GLOBAL_OPTIONS),
     '',
     'Run "lpa-agent <command> --help" for a command\'s options. Exit codes: 0 ok, 1 internal, 2 usage,',
@@ -42,14 +51,32 @@ function mainHelp(): string {
 }
 
 function commandHelp(cmd: Command): string {
+  const own = optionsFor(cmd.name, cmd.options);
+  const specific: OptionSpecs = Object.fromEntries(Object.entries(own).filter(([n]) => !(n in GLOBAL_OPTIONS)));
   const lines = [`Usage: lpa-agent [global options] ${cmd.usage}`, '', cmd.summary];
-  if (Object.keys(cmd.options).length > 0) lines.push('', 'Options:', formatOptions(cmd.options));
+  if (Object.keys(specific).length > 0) lines.push('', 'Options:', formatOptions(specific));
   if (cmd.help) lines.push('', cmd.help.trimEnd());
   lines.push('', 'Global options: see "lpa-agent --help".');
   return lines.join('\n');
 }
 
+/** Parses the command line of `cmd`; an option of another command says whose it is. */
+function parseFor(cmd: Command, rest: string[]): { options: OptionValues; positionals: string[] } {
+  try {
+    return parseArgs(rest, optionsFor(cmd.name, cmd.options));
+  } catch (e) {
+    const option = e instanceof LpaError ? e.details.option : undefined;
+    const owners = typeof option === 'string' ? commandsUsing(option) : [];
+    if (owners.length > 0) throw new LpaError('USAGE', `option --${String(option)} is not used by ${cmd.name} (it is an option of ${owners.join(', ')})`, { option });
+    throw e;
+  }
+}
+
+/** The step whose interruption would lose the profile: the eUICC is loading it. */
+const UNSTOPPABLE_STEP = 'loadBoundProfilePackage';
+
 export async function main(argv: readonly string[]): Promise<number> {
+  stdWriters(); // from here on a closed stdout/stderr (EPIPE, EIO) never kills the agent
   const { name, index } = findCommand(argv);
   const wantsJson = argv.includes('--json') || argv.some((a, i) => (a === '--output' && /^(json|lpac)$/.test(argv[i + 1] ?? '')) || /^--output=(json|lpac)$/.test(a));
   let out = new Output(wantsJson ? 'json' : 'human', name ?? '');
@@ -57,11 +84,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (name === undefined) {
       const { options } = parseArgs(argv, GLOBAL_OPTIONS);
       if (options.version) {
-        process.stdout.write(`${VERSION}\n`);
+        stdWriters().stdout.write(`${VERSION}\n`);
         return 0;
       }
       if (options.help) {
-        process.stdout.write(`${mainHelp()}\n`);
+        stdWriters().stdout.write(`${mainHelp()}\n`);
         return 0;
       }
       throw new LpaError('USAGE', 'no command given; run "lpa-agent --help" for the list');
@@ -70,37 +97,65 @@ export async function main(argv: readonly string[]): Promise<number> {
     const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!load) throw new LpaError('USAGE', `unknown command "${name}"; run "lpa-agent --help" for the list`);
     const cmd = (await load()).default;
-    const specs: OptionSpecs = { ...GLOBAL_OPTIONS, ...cmd.options };
-    const rest = [...argv.slice(0, index), ...argv.slice(index + 1)];
-    const { options, positionals } = parseArgs(rest, specs);
+    const { options, positionals } = parseFor(cmd, [...argv.slice(0, index), ...argv.slice(index + 1)]);
     if (options.help) {
-      process.stdout.write(`${commandHelp(cmd)}\n`);
+      stdWriters().stdout.write(`${commandHelp(cmd)}\n`);
       return 0;
     }
     if (options.version) {
-      process.stdout.write(`${VERSION}\n`);
+      stdWriters().stdout.write(`${VERSION}\n`);
       return 0;
     }
-    const globals = readGlobals(options);
-    out = globals.output === 'lpac' ? new (await import('./lpac.js')).LpacOutput(name) : new Output(globals.json ? 'json' : 'human', name);
+    const max = cmd.maxPositionals ?? 0;
+    if (positionals.length > max) {
+      const extra = positionals.slice(max).map((p) => JSON.stringify(p)).join(' ');
+      throw new LpaError('USAGE', `${name} takes ${max === 0 ? 'no arguments' : `at most ${max} argument(s)`}; unexpected ${extra} (usage: ${cmd.usage})`);
+    }
+    // the command's own options are not configuration (serve-cloud's --auth-token is the double's, not a secret of ours)
+    const configOptions = Object.fromEntries(Object.entries(options).filter(([n]) => !Object.hasOwn(cmd.options, n)));
+    const globals = readGlobals(name, configOptions);
+    const outOptions: OutputOptions = { quiet: globals.quiet, verbose: globals.verbose, timestamps: process.stderr.isTTY !== true };
+    out =
+      globals.output === 'lpac'
+        ? new (await import('./lpac.js')).LpacOutput(name, undefined, undefined, outOptions)
+        : new Output(globals.json ? 'json' : 'human', name, undefined, undefined, outOptions);
+    checkConfigFiles(globals.config);
+    const traceLog = usedBy('trace', name) ? TraceLog.open(globals.config) : undefined;
+    if (traceLog) globals.traceLog = traceLog;
+
     const controller = new AbortController();
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (controller.signal.aborted) process.exit(130);
-      controller.abort(new LpaError('INTERRUPTED', `interrupted by ${sig}`));
+    const onSignal = (sig: NodeJS.Signals): void => {
+      if (!controller.signal.aborted) {
+        if (!cmd.server) {
+          out.notice(
+            out.step === UNSTOPPABLE_STEP
+              ? 'interrupt received: finishing the profile load, then stopping'
+              : `interrupt received (${sig}): stopping after the current step`,
+            { signal: sig },
+          );
+        }
+        controller.abort(new LpaError('INTERRUPTED', `interrupted by ${sig}`, { signal: sig }));
+        return;
+      }
+      if (sig === 'SIGHUP') return; // a dropped session, not someone insisting
+      if (out.step === UNSTOPPABLE_STEP && !cmd.server) {
+        out.notice('interrupt received again: the profile load cannot be stopped safely and ends in a moment (SIGKILL forces it and may lose the profile)');
+        return;
+      }
+      process.exit(130);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const s of signals) process.on(s, onSignal);
     try {
       await cmd.run({ globals, options, positionals, out, signal: controller.signal });
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const s of signals) process.off(s, onSignal);
     }
     return 0;
   } catch (e) {
     const err = toLpaError(e);
     out.error(err);
-    if (err.code === 'INTERNAL' && process.env.LPA_AGENT_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+    if (err.code === 'INTERNAL' && process.env.LPA_AGENT_DEBUG) stdWriters().stderr.write(`${(e as Error)?.stack ?? e}\n`);
     return err.exitCode;
   }
 }

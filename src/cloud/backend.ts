@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
 import { LpaError } from '../errors.js';
 import { BearerAuth, noAuth, type CloudAuth } from './auth.js';
 import { backoffDelay, parseRetryAfter, realTiming, type BackoffPolicy, type Timing } from './backoff.js';
-import { CloudHttp } from './http.js';
+import { checkCloudUrl, CloudHttp, type CloudNetwork } from './http.js';
 import { checkEid } from './reserve.js';
 import type { AddressProvider, CloudAddress, CloudProgress, GetAddressOptions } from './types.js';
 
@@ -24,6 +24,8 @@ export interface BackendProviderOptions {
   maxRetryAfterMs?: number;
   timeoutMs?: number;
   dispatcher?: Dispatcher;
+  /** Extra roots and proxy (when no dispatcher is given). */
+  network?: CloudNetwork;
   timing?: Timing;
   trace?: (line: string) => void;
 }
@@ -82,12 +84,13 @@ export class BackendProvider implements AddressProvider {
     if (!opts.urlTemplate.includes('{eid}')) {
       throw new LpaError('CONFIG_INVALID', 'backend URL must contain {eid} where the EID goes');
     }
+    let u: URL;
     try {
-      const u = new URL(opts.urlTemplate.replace('{eid}', '0'));
-      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('not http(s)');
+      u = new URL(opts.urlTemplate.replace('{eid}', '0'));
     } catch (e) {
-      throw new LpaError('CONFIG_INVALID', `backend URL is not an http(s) URL: ${opts.urlTemplate}`, {}, { cause: e });
+      throw new LpaError('CONFIG_INVALID', `backend URL is not a URL: ${opts.urlTemplate}`, {}, { cause: e });
     }
+    checkCloudUrl(u, 'backend URL');
     this.timing = opts.timing ?? realTiming;
   }
 
@@ -104,6 +107,7 @@ export class BackendProvider implements AddressProvider {
       service: 'maker backend',
       authHint: this.opts.tokenFile ? `the token in ${this.opts.tokenFile}` : 'whether the backend needs a token file',
       dispatcher: this.opts.dispatcher,
+      network: this.opts.network,
       timing: this.timing,
       timeoutMs: this.opts.timeoutMs,
       trace: this.opts.trace,

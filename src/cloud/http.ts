@@ -5,6 +5,9 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { LpaError, type ErrorCode } from '../errors.js';
+import { createCloudConnector } from '../es9p/connector.js';
+import { isLoopback, type ProxySettings } from '../es9p/proxy.js';
+import { createTrustStore } from '../es9p/tls.js';
 import type { CloudAuth } from './auth.js';
 import { noAuth } from './auth.js';
 import { backoffDelay, DEFAULT_BACKOFF, interrupted, parseRetryAfter, realTiming, type BackoffPolicy, type Timing } from './backoff.js';
@@ -21,8 +24,44 @@ export interface RetryInfo {
   httpStatus?: number;
 }
 
+/** How cloud requests reach the server: extra roots (`--ca`) and the HTTP proxy. */
+export interface CloudNetwork {
+  caFiles?: readonly string[];
+  proxy?: ProxySettings;
+}
+
+/**
+ * The dispatcher of the cloud clients: TLS verified explicitly against the system roots plus
+ * `--ca` files (never affected by NODE_TLS_REJECT_UNAUTHORIZED), through the proxy when one is
+ * configured, plain http:// to loopback addresses only.
+ */
+export function createCloudDispatcher(network: CloudNetwork = {}): Dispatcher {
+  const trust = createTrustStore({ gsmaCi: false, caFiles: network.caFiles ?? [] });
+  return new Agent({
+    keepAliveTimeout: 4_000,
+    connections: 4,
+    connect: createCloudConnector({ trust, ...(network.proxy ? { proxy: network.proxy } : {}) }),
+  });
+}
+
+/**
+ * Checks a cloud or backend base URL: https://, or http:// to a loopback address (the local
+ * double); never user:password in it. CONFIG_INVALID naming `what` otherwise.
+ */
+export function checkCloudUrl(url: URL, what: string): void {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new LpaError('CONFIG_INVALID', `${what} must be an https:// URL: ${url.origin}`);
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new LpaError('CONFIG_INVALID', `${what} ${url.origin} uses plain http://, allowed only for loopback addresses (127.0.0.1, ::1, localhost): use https://`, {
+      url: url.origin,
+    });
+  }
+  if (url.username || url.password) throw new LpaError('CONFIG_INVALID', `${what} must not carry a user name or password`);
+}
+
 export interface CloudHttpOptions {
   baseUrl: string;
+  /** Extra roots and proxy for the default dispatcher (ignored when `dispatcher` is given). */
+  network?: CloudNetwork;
   auth?: CloudAuth;
   /** Name used in messages, e.g. "Super SIM API". */
   service?: string;
@@ -95,14 +134,12 @@ export class CloudHttp {
     } catch (e) {
       throw new LpaError('CONFIG_INVALID', `cloud base URL is not a URL: ${opts.baseUrl}`, {}, { cause: e });
     }
-    if (this.baseUrl.protocol !== 'https:' && this.baseUrl.protocol !== 'http:') {
-      throw new LpaError('CONFIG_INVALID', `cloud base URL must be http(s): ${opts.baseUrl}`);
-    }
+    checkCloudUrl(this.baseUrl, 'cloud base URL');
     this.auth = opts.auth ?? noAuth;
     this.timing = opts.timing ?? realTiming;
     this.service = opts.service ?? 'cloud';
     this.ownDispatcher = opts.dispatcher === undefined;
-    this.dispatcher = opts.dispatcher ?? new Agent({ keepAliveTimeout: 4_000, connections: 4 });
+    this.dispatcher = opts.dispatcher ?? createCloudDispatcher(opts.network);
   }
 
   private closed = false;
@@ -156,9 +193,10 @@ export class CloudHttp {
       try {
         res = await this.send(req.method, url, body, req.signal);
       } catch (e) {
-        if (e instanceof LpaError) throw e;
         if (req.signal?.aborted) throw interrupted(req.signal);
-        const code = (e as { code?: string }).code ?? '';
+        const code = e instanceof LpaError ? e.code : ((e as { code?: string }).code ?? '');
+        this.opts.trace?.(this.redact(`${req.method} ${url.pathname} -> failed (${code || 'error'})`));
+        if (e instanceof LpaError) throw e;
         const err = new LpaError(
           TIMEOUT_CODES.has(code) ? 'CLOUD_TIMEOUT' : 'CLOUD_HTTP',
           this.redact(
@@ -173,7 +211,8 @@ export class CloudHttp {
         }
         throw err;
       }
-      this.opts.trace?.(this.redact(`${req.method} ${url.pathname}${url.search} -> ${res.status}`));
+      // method, path and status only: never the query, bodies or credentials
+      this.opts.trace?.(this.redact(`${req.method} ${url.pathname} -> ${res.status}`));
       if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status)) {
         return { status: res.status, headers: res.headers, json: this.parseJson(res.text, what, res.status) };
       }

@@ -6,7 +6,7 @@ import type { Dispatcher } from 'undici';
 import { LpaError } from '../errors.js';
 import { authFor, credentialsFromEnv, type CloudAuth, type CloudCredentials } from './auth.js';
 import type { Timing } from './backoff.js';
-import { CloudHttp, type CloudHttpOptions } from './http.js';
+import { checkCloudUrl, CloudHttp, createCloudDispatcher, type CloudHttpOptions } from './http.js';
 import { parseESimProfile, parseFleet, parseListPage, parseSim } from './parse.js';
 import type { CallbackMethod, ESimProfile, ESimProfileStatus, Fleet, Sim, SimStatusUpdate } from './types.js';
 
@@ -67,18 +67,26 @@ export class SuperSimClient {
   readonly http: CloudHttp;
   readonly auth: CloudAuth;
   private readonly maxPages: number;
+  /** The dispatcher this client made (closed with it); undefined when the caller gave one. */
+  private readonly ownDispatcher: Dispatcher | undefined;
 
   constructor(opts: SuperSimClientOptions) {
     this.vendor = opts.credentials.kind;
     const baseUrl = opts.baseUrl ?? SUPERSIM_BASE_URLS[this.vendor];
+    const tokenUrl = opts.tokenUrl ?? KORE_TOKEN_URL;
+    if (this.vendor === 'kore') checkCloudUrl(new URL(tokenUrl), 'KORE token URL');
+    // one explicitly verifying dispatcher for the API and the KORE token endpoint alike
+    this.ownDispatcher = opts.dispatcher ? undefined : createCloudDispatcher(opts.network);
+    const dispatcher = opts.dispatcher ?? this.ownDispatcher!;
     this.auth = authFor(opts.credentials, {
-      tokenUrl: opts.tokenUrl ?? KORE_TOKEN_URL,
-      dispatcher: opts.dispatcher,
+      tokenUrl,
+      dispatcher,
       timing: opts.timing,
       timeoutMs: opts.timeoutMs,
     });
     this.http = new CloudHttp({
       ...opts,
+      dispatcher,
       baseUrl,
       auth: this.auth,
       service: 'Super SIM API',
@@ -95,8 +103,14 @@ export class SuperSimClient {
     return new SuperSimClient({ ...opts, credentials: credentialsFromEnv(env) });
   }
 
-  close(): Promise<void> {
-    return this.http.close();
+  private closed = false;
+
+  /** Closes the connections. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.http.close();
+    await this.ownDispatcher?.close();
   }
 
   /** Reserves an eSIM profile (201; status `new`, or `reserving` when a callback was given). */

@@ -77,6 +77,7 @@ export class Es9Client {
       port: this.address.port,
       trust,
       connectTo: rules,
+      ...(options.proxy ? { proxy: options.proxy } : {}),
       connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
       onConnectAttempt: () => {
         this.counters.connectAttempts += 1;

@@ -135,39 +135,36 @@ interface PeerCertLike {
 }
 
 /**
- * Maps a certificate verification error from a TLS socket to TLS_UNTRUSTED with a readable message
- * and the OpenSSL code in `details.tlsCode`; returns undefined for anything that is not a
- * certificate problem (handshake and socket errors are mapped by the caller).
+ * Maps a certificate verification error from a TLS socket to TLS_UNTRUSTED (or `code`) with a
+ * readable message and the OpenSSL code in `details.tlsCode`; returns undefined for anything that
+ * is not a certificate problem (handshake and socket errors are mapped by the caller). `what` names
+ * the server in messages ("SM-DP+" by default).
  */
-export function certificateError(err: unknown, host: string, peer?: PeerCertLike): LpaError | undefined {
+export function certificateError(
+  err: unknown,
+  host: string,
+  peer?: PeerCertLike,
+  options: { what?: string; code?: 'TLS_UNTRUSTED' | 'CLOUD_HTTP' } = {},
+): LpaError | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return undefined;
+  const what = options.what ?? 'SM-DP+';
+  const errCode = options.code ?? 'TLS_UNTRUSTED';
   const base = { host, tlsCode: code };
   if (UNKNOWN_ISSUER.has(code)) {
-    return new LpaError(
-      'TLS_UNTRUSTED',
-      `TLS to ${host} refused: the SM-DP+ certificate is not issued by a trusted CI; add its root with --ca (${code})`,
-      base,
-      { cause: err },
-    );
+    const issuer = what === 'SM-DP+' ? 'a trusted CI' : 'a trusted root';
+    return new LpaError(errCode, `TLS to ${host} refused: the ${what} certificate is not issued by ${issuer}; add its root with --ca (${code})`, base, { cause: err });
   }
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
     const when = code === 'CERT_HAS_EXPIRED' ? `expired on ${peer?.valid_to ?? '?'}` : `is not valid before ${peer?.valid_from ?? '?'}`;
-    return new LpaError('TLS_UNTRUSTED', `TLS to ${host} refused: the SM-DP+ certificate ${when} (check the device clock too) (${code})`, base, {
-      cause: err,
-    });
+    return new LpaError(errCode, `TLS to ${host} refused: the ${what} certificate ${when} (check the device clock too) (${code})`, base, { cause: err });
   }
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     const names = peer?.subjectaltname ?? (err as { cert?: PeerCertLike }).cert?.subjectaltname ?? 'no DNS names';
-    return new LpaError(
-      'TLS_UNTRUSTED',
-      `TLS to ${host} refused: the SM-DP+ certificate is for ${names}, not ${host} (${code})`,
-      { ...base, certificateNames: names },
-      { cause: err },
-    );
+    return new LpaError(errCode, `TLS to ${host} refused: the ${what} certificate is for ${names}, not ${host} (${code})`, { ...base, certificateNames: names }, { cause: err });
   }
   if (/^(CERT_|INVALID_CA|PATH_LENGTH|INVALID_PURPOSE|UNHANDLED_CRITICAL|KEY_USAGE|HOSTNAME_MISMATCH|ERR_TLS_CERT)/.test(code)) {
-    return new LpaError('TLS_UNTRUSTED', `TLS to ${host} refused: the SM-DP+ certificate was rejected (${code})`, base, { cause: err });
+    return new LpaError(errCode, `TLS to ${host} refused: the ${what} certificate was rejected (${code})`, base, { cause: err });
   }
   return undefined;
 }

@@ -6,6 +6,7 @@ import type { ErrorCode } from '../errors.js';
 import type { SmdpAddress } from './address.js';
 import type { HandshakeInfo } from './connector.js';
 import type { ConnectToRule } from './connectTo.js';
+import type { ProxySettings } from './proxy.js';
 import type { ExecutionStatus } from './status.js';
 import type { TrustStore } from './tls.js';
 
@@ -53,6 +54,8 @@ export interface Es9ClientOptions {
   caFiles?: readonly string[];
   /** `--connect-to` rules or raw option values. */
   connectTo?: readonly (ConnectToRule | string)[];
+  /** HTTP proxy (CONNECT) and its exemptions; absent: direct. TLS stays end to end. */
+  proxy?: ProxySettings;
   /** Deadline for one request, connection included (headers and body), in ms. Default 30 000. */
   timeoutMs?: number;
   /** Deadline for TCP + TLS connect, in ms. Default 15 000. */

@@ -38,6 +38,13 @@ export function isDottedOid(text: string): boolean {
   return arcs[0] === '2' || Number(arcs[1]) <= 39;
 }
 
+/** Why a matching id is unacceptable (SGP.22: letters, digits and "-", at most 255), or undefined when it is fine. */
+export function matchingIdProblem(id: string): string | undefined {
+  if (id.length > 255) return `is longer than 255 characters (${id.length})`;
+  if (!MATCHING_ID_RE.test(id)) return 'has characters other than letters, digits and "-"';
+  return undefined;
+}
+
 /** Parses an activation code; throws INVALID_ACTIVATION_CODE with the reason. */
 export function parseActivationCode(input: string): ActivationCode {
   if (typeof input !== 'string') throw bad('not a string', String(input));
@@ -61,8 +68,8 @@ export function parseActivationCode(input: string): ActivationCode {
       reason,
     }, { cause: e });
   }
-  if (matchingId.length > 255) throw bad('the matching id is longer than 255 characters', input);
-  if (!MATCHING_ID_RE.test(matchingId)) throw bad(`the matching id "${matchingId}" has characters other than letters, digits and "-"`, input);
+  const problem = matchingIdProblem(matchingId);
+  if (problem) throw bad(`the matching id ${matchingId.length > 255 ? '' : `"${matchingId}" `}${problem}`, input);
   const out: ActivationCode = { smdpAddress: address, matchingId, confirmationCodeRequired: false };
   if (oid !== undefined && oid.length > 0) {
     if (!isDottedOid(oid)) throw bad(`"${oid}" is not a dotted OID (e.g. 2.999.10)`, input);

@@ -26,12 +26,18 @@ export async function cancelBoth(
   try {
     signed = (await es10.cancelSession(transactionIdBytes, reason)).raw;
   } catch (e) {
-    return `eUICC CancelSession failed: ${(e as Error).message}`;
+    return `eUICC ${failedOnce('CancelSession', e)}`;
   }
   try {
     await es9.cancelSession({ transactionId, cancelSessionResponse: signed });
   } catch (e) {
-    return `ES9+ cancelSession failed: ${(e as Error).message}`;
+    return `ES9+ ${failedOnce('cancelSession', e)}`;
   }
   return undefined;
+}
+
+/** "<fn> failed: <reason>", without saying it twice when the error already starts that way. */
+function failedOnce(fn: string, e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.startsWith(`${fn} failed`) ? message : `${fn} failed: ${message}`;
 }

@@ -1,5 +1,6 @@
 import { Es9Client } from '../es9p/client.js';
 import { createTrustStore, type TrustStore } from '../es9p/tls.js';
+import type { ProxySettings } from '../es9p/proxy.js';
 import type { Es9Event } from '../es9p/types.js';
 
 /** How the LPA reaches SM-DP+s: trust, routing and tracing, shared by every Es9Client it opens. */
@@ -8,6 +9,8 @@ export interface Es9Settings {
   caFiles?: readonly string[];
   /** `--connect-to` rules (curl semantics). */
   connectTo?: readonly string[];
+  /** HTTP proxy (CONNECT, TLS end to end) and NO_PROXY exemptions. */
+  proxy?: ProxySettings;
   /** Per-request deadline in ms. */
   timeoutMs?: number;
   onEvent?: (event: Es9Event) => void;
@@ -32,6 +35,7 @@ export class Es9Pool {
         smdpAddress: address,
         trust: this.trust,
         ...(this.settings.connectTo ? { connectTo: this.settings.connectTo } : {}),
+        ...(this.settings.proxy ? { proxy: this.settings.proxy } : {}),
         ...(this.settings.timeoutMs !== undefined ? { timeoutMs: this.settings.timeoutMs } : {}),
         ...(this.settings.onEvent ? { onEvent: this.settings.onEvent } : {}),
       });

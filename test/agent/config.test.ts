@@ -253,9 +253,19 @@ describe('loadProvisionConfig: errors name the key and the source', () => {
     expect(e.message).toContain(`config file ${path}: ${message}`);
   });
 
-  it('bad flag values name the flag', () => {
-    expect(fails(() => load({ options: { timeout: '5 minutes' } })).message).toMatch(/^--timeout: "5 minutes" is not a duration/);
-    expect(fails(() => load({ options: { 'backend-url': 'https://x.example/' } })).message).toMatch(/^--backend-url: .* must contain \{eid\}/);
+  it('bad flag values name the flag and are usage errors (exit 2), not configuration errors', () => {
+    const usage = (fn: () => unknown): LpaError => {
+      try {
+        fn();
+      } catch (e) {
+        expect(isLpaError(e, 'USAGE')).toBe(true);
+        return e as LpaError;
+      }
+      throw new Error('expected USAGE');
+    };
+    expect(usage(() => load({ options: { timeout: '5 minutes' } })).message).toMatch(/^--timeout: "5 minutes" is not a duration/);
+    expect(usage(() => load({ options: { 'backend-url': 'https://x.example/' } })).message).toMatch(/^--backend-url: .* must contain \{eid\}/);
+    expect(usage(() => load({ options: { 'connect-to': ['foo'] } })).message).toMatch(/^--connect-to: "foo" is not HOST:PORT:HOST2:PORT2/);
   });
 });
 

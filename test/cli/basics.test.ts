@@ -37,7 +37,7 @@ describe('lpa-agent basics', () => {
     [['--device'], 2, /--device needs a value/],
     [['--device', 'virtual', 'enable', '12345'], 2, /invalid ICCID/],
     [['--device', 'virtual', 'nickname', '8988307000000000016'], 2, /usage: nickname/],
-    [['--device', 'virtual', '--modem', 'nokia', 'eid'], 2, /unknown modem vendor "nokia"/],
+    [['--device', 'virtual', '--modem', 'nokia', 'eid'], 2, /--modem: "nokia" is not a known modem vendor/],
     [['--device', '/dev/lpa-agent-no-such-port', 'eid'], 4, /no such port/],
   ])('%j fails with exit %i and one clear line', async (args, code, message) => {
     const r = await runCli(args as string[], { cwd: ROOT });

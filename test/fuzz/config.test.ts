@@ -5,7 +5,7 @@
  * - a complete, valid config file mutated as text: a config or CONFIG_INVALID, never another
  *   throw; accepted values have their types;
  * - flags of every type (strings, booleans, string arrays, the wrong one of each) together
- *   with file and environment values: CONFIG_INVALID only;
+ *   with file and environment values: USAGE (a bad flag) or CONFIG_INVALID only;
  * - parseJsonStrict on deeply nested / unterminated input: CONFIG_INVALID, no stack overflow;
  * - parseDuration(formatDuration(ms)) = ms for any whole number of milliseconds;
  * - credentials files (KEY=value lines or JSON) with arbitrary content: CONFIG_INVALID only, and
@@ -71,7 +71,7 @@ describe('agent config: mutated config files', () => {
     );
   });
 
-  it('flags of any type with file and environment values: CONFIG_INVALID only', () => {
+  it('flags of any type with file and environment values: USAGE (a bad flag) or CONFIG_INVALID only', () => {
     const flagValue = fc.oneof(fc.string({ maxLength: 20 }), fc.boolean(), fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }), fc.constantFrom('0', '300', '4000001', '1h30m', 'virtual', 'backend', 'http://x/{eid}'));
     const options = fc.dictionary(fc.constantFrom(...CONFIG_KEYS.map(flagName), 'config', 'auth-token'), flagValue, { maxKeys: 6 });
     const env = fc.dictionary(fc.constantFrom(...CONFIG_KEYS.map(envName)), fc.string({ maxLength: 20 }), { maxKeys: 4 });
@@ -80,7 +80,7 @@ describe('agent config: mutated config files', () => {
         const o = withFile ? Object.fromEntries(Object.entries(opts).filter(([k]) => k !== 'config')) : opts;
         onlyTyped(
           () => loadProvisionConfig({ options: o, env: e, defaultConfigPath: withFile ? PATH : null, fs: memFs({ [PATH]: VALID }), cwd: '/' }),
-          ['CONFIG_INVALID'],
+          ['CONFIG_INVALID', 'USAGE'],
           { o, e },
         );
       }),

@@ -18,6 +18,7 @@ const PROFILE_ICCID = '8949449999999990049';
 describe('download through serve-modem on a pty from the local SM-DP+ over TLS', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lpa-dl-'));
   const pty = join(dir, 'modem');
+  const journal = join(dir, 'journal-{eid}.json');
   let modem: ChildProcess;
   let smdp: SmdpServer;
 
@@ -37,7 +38,7 @@ describe('download through serve-modem on a pty from the local SM-DP+ over TLS',
   });
 
   const cli = async (...args: string[]) => {
-    const r = await runCli(['--json', '--device', pty, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, ...args], { timeoutMs: 60_000 });
+    const r = await runCli(['--json', '--device', pty, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, ...args], { timeoutMs: 60_000, env: { LPA_AGENT_JOURNAL: journal } });
     const lines = jsonLines(r.stdout);
     const last = lines.at(-1)!;
     return { code: r.code, lines, data: last.data as Record<string, any>, error: last.error as Record<string, any> | undefined, stderr: r.stderr };
@@ -108,7 +109,7 @@ describe('download through serve-modem on a pty from the local SM-DP+ over TLS',
   });
 
   it('--output lpac prints the lpac JSON lines for download and profiles', async () => {
-    const r = await runCli(['--output', 'lpac', '--device', pty, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, 'download', '--smdp', smdp.address, '--matching-id', 'TS48V2-SAIP2-3-BERTLV-UNIQUE'], { timeoutMs: 60_000 });
+    const r = await runCli(['--output', 'lpac', '--device', pty, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, 'download', '--smdp', smdp.address, '--matching-id', 'TS48V2-SAIP2-3-BERTLV-UNIQUE'], { timeoutMs: 60_000, env: { LPA_AGENT_JOURNAL: journal } });
     expect(r.code).toBe(0);
     const lines = jsonLines(r.stdout);
     for (const l of lines) expect(Object.keys(l)).toEqual(['type', 'payload']);

@@ -9,6 +9,7 @@ const command: Command = {
   summary: 'Show the default SM-DP+ address (ES10a), or set it; --clear removes it.',
   usage: 'default-smdp [<address> | --clear]',
   options: { clear: { type: 'boolean', description: 'remove the default SM-DP+ address' } },
+  maxPositionals: 1,
   help: 'Examples:\n  lpa-agent --device /dev/ttyUSB2 default-smdp\n  lpa-agent --device /dev/ttyUSB2 default-smdp sm-dp-plus.example.com',
   async run({ globals, options, positionals, out }) {
     const clear = bool(options, 'clear') ?? false;

@@ -1,15 +1,49 @@
-import { isLpaError } from '../../errors.js';
+import { Journal } from '../../agent/journal.js';
+import { recoverInFlight } from '../../agent/recover.js';
+import { isLpaError, LpaError, toLpaError } from '../../errors.js';
+import { parseSmdpAddress } from '../../es9p/address.js';
+import { matchingIdProblem, parseActivationCode } from '../../lpa/activationCode.js';
 import { downloadProfile, type DownloadRequest } from '../../lpa/download.js';
 import { deliverNotifications, type DeliveryOutcome } from '../../lpa/notifications.js';
 import { changeProfile } from '../../lpa/profileOps.js';
 import { bool, str } from '../args.js';
 import type { Command } from '../command.js';
 import { withDevice } from '../device.js';
+import { usableJournal } from '../journal.js';
+
+/** Checks what can be checked before anything is opened or sent: a usage error names the option. */
+function readRequest(options: Parameters<Command['run']>[0]['options']): DownloadRequest {
+  const request: DownloadRequest = {};
+  const smdp = str(options, 'smdp');
+  const matchingId = str(options, 'matching-id');
+  const activationCode = str(options, 'activation-code');
+  const confirmationCode = str(options, 'confirmation-code');
+  if (activationCode !== undefined && (smdp !== undefined || matchingId !== undefined)) {
+    throw new LpaError('USAGE', 'give either --activation-code or --smdp/--matching-id, not both');
+  }
+  if (activationCode !== undefined) parseActivationCode(activationCode);
+  if (smdp !== undefined) parseSmdpAddress(smdp);
+  if (matchingId !== undefined) {
+    const problem = matchingIdProblem(matchingId);
+    if (problem) {
+      const shown = JSON.stringify(matchingId.length > 40 ? `${matchingId.slice(0, 40)}...` : matchingId);
+      throw new LpaError('USAGE', `--matching-id ${shown} ${problem} (SGP.22 matching ids are letters, digits and "-")`);
+    }
+  }
+  if (confirmationCode !== undefined && (confirmationCode.length === 0 || confirmationCode.length > 255 || /[\u0000-\u001f\u007f]/.test(confirmationCode))) {
+    throw new LpaError('USAGE', '--confirmation-code must be 1 to 255 printable characters');
+  }
+  if (smdp !== undefined) request.smdpAddress = smdp;
+  if (matchingId !== undefined) request.matchingId = matchingId;
+  if (activationCode !== undefined) request.activationCode = activationCode;
+  if (confirmationCode !== undefined) request.confirmationCode = confirmationCode;
+  return request;
+}
 
 const command: Command = {
   name: 'download',
   summary: 'Download a profile from an SM-DP+ into the eUICC (SGP.22), deliver the install notification, optionally enable it.',
-  usage: 'download [--smdp <address>] [--matching-id <id>] [--activation-code <LPA:1$...>] [--confirmation-code <cc>] [--enable]',
+  usage: 'download [--smdp <address>] [--matching-id <id>] [--activation-code <LPA:1$...>] [--confirmation-code <cc>] [--enable] [--journal <file>]',
   options: {
     smdp: { type: 'string', arg: '<address>', description: 'SM-DP+ address (host[:port]); default: the eUICC default SM-DP+' },
     'matching-id': { type: 'string', arg: '<id>', description: 'matching id of the order (empty: profile bound to the EID)' },
@@ -24,32 +58,45 @@ const command: Command = {
     '  lpa-agent --device /dev/ttyUSB2 download --smdp sm-dp-plus.example.com --matching-id ABCD-1234 --enable',
     '  lpa-agent --device /dev/ttyUSB2 download          # SM-DP+ Default: eUICC default address, profile bound to the EID',
     '',
+    'The transaction is journaled (as by provision): a rerun after a crash cancels the stale session on the',
+    'eUICC and the SM-DP+ first. A signal (Ctrl-C, SIGTERM, SIGHUP) stops at the next safe point; during the',
+    'profile load that is its end (exit 8, the profile installed, its notification queued).',
+    '',
     'Against the local SM-DP+ (lpa-agent serve-smdp):',
     '  lpa-agent --device virtual --ca data/pki/sgp26/ci/CERT_CI_ECDSA_NIST.pem \\',
     '    --connect-to testsmdpplus1.example.com:443:127.0.0.1:8443 download \\',
     '    --smdp testsmdpplus1.example.com --matching-id TS48V2-SAIP2-1-BERTLV-UNIQUE --enable',
   ].join('\n'),
   async run({ globals, options, out, signal }) {
-    const request: DownloadRequest = {};
-    const smdp = str(options, 'smdp');
-    const matchingId = str(options, 'matching-id');
-    const activationCode = str(options, 'activation-code');
-    const confirmationCode = str(options, 'confirmation-code');
-    if (smdp !== undefined) request.smdpAddress = smdp;
-    if (matchingId !== undefined) request.matchingId = matchingId;
-    if (activationCode !== undefined) request.activationCode = activationCode;
-    if (confirmationCode !== undefined) request.confirmationCode = confirmationCode;
+    const request = readRequest(options);
     const enable = bool(options, 'enable') ?? false;
     const notify = bool(options, 'notify') ?? true;
+    const journalPath = usableJournal(globals.config, process.env, out);
     const started = Date.now();
     // the HTTPS stack (undici) loads while the module opens and answers its first commands
-    const poolLoading = import('../es9.js').then((m) => m.es9Pool(globals));
+    const poolLoading = import('../es9.js').then((m) => m.es9Pool(globals, out));
     poolLoading.catch(() => undefined);
     let pool: Awaited<typeof poolLoading> | undefined;
+    /** Stops at a safe point after a signal, saying what is done and what is left. */
+    const stopIfInterrupted = (done: string, left: string): void => {
+      if (!signal.aborted) return;
+      const reason = toLpaError(signal.reason, 'INTERRUPTED', 'interrupted');
+      throw new LpaError('INTERRUPTED', `${reason.message}: ${done}; ${left}`, { ...reason.details });
+    };
     try {
       const result = await withDevice(globals, async (d) => {
         pool = await poolLoading;
         const es9 = pool;
+        const progress = (step: string, m: string, data?: Record<string, unknown>) => out.progress(step, m, data);
+        const eid = await d.es10.getEid();
+        const journal = Journal.open(journalPath.replaceAll('{eid}', eid), eid);
+        if (journal.snapshot.transactionId) await recoverInFlight(d.es10, es9, journal, progress);
+        if (request.matchingId !== undefined && request.smdpAddress === undefined && request.activationCode === undefined) {
+          const { defaultDpAddress } = await d.es10.getConfiguredAddresses();
+          if (!defaultDpAddress) throw new LpaError('USAGE', '--matching-id without --smdp needs a default SM-DP+ address on the eUICC, and it has none: add --smdp <address>');
+          out.notice(`no --smdp given: using the eUICC's default SM-DP+ address ${defaultDpAddress}`, { smdpAddress: defaultDpAddress });
+          request.smdpAddress = defaultDpAddress;
+        }
         const notifyInstall = async (seq: number): Promise<DeliveryOutcome[]> => {
           if (!notify) return [];
           const outcomes = await deliverNotifications(d.es10, es9, { seqNumbers: [seq], onProgress: (m, data) => out.progress('notify', m, data) });
@@ -58,15 +105,26 @@ const command: Command = {
         };
         let dl;
         try {
-          dl = await downloadProfile(d.es10, es9, request, { onProgress: (step, m, data) => out.progress(step, m, data), signal });
+          dl = await downloadProfile(d.es10, es9, request, {
+            onProgress: progress,
+            onTransaction: ({ transactionId, smdpAddress }) =>
+              journal.update({ transactionId, transactionSmdpAddress: smdpAddress }, `download: started transaction ${transactionId} with ${smdpAddress}`),
+            signal,
+          });
         } catch (e) {
+          const err = toLpaError(e);
+          // cancelled cleanly (or never started): nothing left in flight
+          if (err.details.cancel === undefined) journal.update({ transactionId: undefined, transactionSmdpAddress: undefined }, `download: failed (${err.code})`);
           // a failed installation is still reported to the SM-DP+ by its signed notification
-          if (isLpaError(e, 'PROFILE_INSTALL_FAILED') && typeof e.details.notificationSeq === 'number') await notifyInstall(e.details.notificationSeq).catch(() => undefined);
-          throw e;
+          if (isLpaError(err, 'PROFILE_INSTALL_FAILED') && typeof err.details.notificationSeq === 'number' && !signal.aborted) await notifyInstall(err.details.notificationSeq).catch(() => undefined);
+          throw err;
         }
+        journal.update({ transactionId: undefined, transactionSmdpAddress: undefined }, `download: installed ${dl.iccid}`);
+        stopIfInterrupted(`profile ${dl.iccid} is installed`, `its install notification stays queued ("notifications send")${enable ? ', and it was not enabled' : ''}`);
         const notifications = await notifyInstall(dl.notificationSeq);
         let enabled = false;
         if (enable) {
+          stopIfInterrupted(`profile ${dl.iccid} is installed`, 'it was not enabled');
           const op = await changeProfile(d.es10, d.modem, 'enable', dl.iccid, { ...(notify ? { notify: es9 } : {}), onProgress: (m, data) => out.progress('enable', m, data) });
           enabled = true;
           notifications.push(...(op.notifications ?? []));

@@ -18,6 +18,7 @@ const command: Command = {
   summary: 'List, send or remove the eUICC pending notifications.',
   usage: 'notifications list | send [<seq>... | --all] | remove <seq>... | --all',
   options: { all: { type: 'boolean', description: 'every pending notification (send / remove)' } },
+  maxPositionals: 1000,
   help: [
     'list    show pending notifications (sequence number, operation, ICCID, SM-DP+ address)',
     'send    deliver them with ES9+ handleNotification; each is removed from the eUICC only after',
@@ -38,14 +39,21 @@ const command: Command = {
     const seqs = all ? undefined : seqNumbers(rest);
     if (sub === 'remove') {
       const removed = await withDevice(globals, async (d) => {
-        const targets = seqs ?? (await d.es10.listNotifications()).map((n) => n.seqNumber);
+        const pending = (await d.es10.listNotifications()).map((n) => n.seqNumber);
+        const unknown = (seqs ?? []).filter((s) => !pending.includes(s));
+        if (unknown.length > 0) {
+          throw new LpaError('NOTIFICATION_NOT_FOUND', `no pending notification with sequence number ${unknown.join(', ')} (pending: ${pending.join(', ') || 'none'}); nothing removed`, {
+            seqNumbers: unknown,
+          });
+        }
+        const targets = seqs ?? pending;
         for (const s of targets) await d.es10.removeNotification(s);
         return targets;
       });
       out.result({ removed }, removed.length === 0 ? 'No pending notifications.' : `Removed notification(s) ${removed.join(', ')}.`);
       return;
     }
-    const pool = es9Pool(globals);
+    const pool = es9Pool(globals, out);
     try {
       const outcomes = await withDevice(globals, (d) =>
         deliverNotifications(d.es10, pool, { ...(seqs ? { seqNumbers: seqs } : {}), onProgress: (m, data) => out.progress('send', m, data) }),

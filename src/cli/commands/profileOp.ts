@@ -1,4 +1,5 @@
-import { LpaError } from '../../errors.js';
+import { isLpaError, LpaError } from '../../errors.js';
+import { parseTypedIccid } from '../../ids/iccid.js';
 import { changeProfile, type ProfileOperation } from '../../lpa/profileOps.js';
 import { bool, type OptionSpecs } from '../args.js';
 import type { Command } from '../command.js';
@@ -25,20 +26,37 @@ export function profileOpCommand(operation: ProfileOperation): Command {
     summary: SUMMARY[operation],
     usage: `${operation} <iccid>${operation === 'delete' ? '' : ' [--no-refresh]'} [--no-notify]`,
     options: operation === 'delete' ? NOTIFY : { ...REFRESH, ...NOTIFY },
-    help: `Example:\n  lpa-agent --device /dev/ttyUSB2 ${operation} 8949449999999990049\n\nNotifications that cannot be delivered stay on the eUICC ("notifications list"); the ${operation} itself still counts as done.`,
+    maxPositionals: 1,
+    help:
+      `Example:\n  lpa-agent --device /dev/ttyUSB2 ${operation} 8949449999999990049\n\nNotifications that cannot be delivered stay on the eUICC ("notifications list"); the ${operation} itself still counts as done.` +
+      (operation === 'enable' ? '\nEnabling the profile that is already enabled does nothing and succeeds.' : ''),
     async run({ globals, options, positionals, out }) {
       if (positionals.length !== 1) throw new LpaError('USAGE', `usage: ${operation} <iccid>`);
+      const iccid = parseTypedIccid(positionals[0]!);
       const notify = bool(options, 'notify') ?? true;
       const refresh = bool(options, 'refresh') ?? true;
-      const pool = notify ? es9Pool(globals) : undefined;
+      const pool = notify ? es9Pool(globals, out) : undefined;
       try {
-        const result = await withDevice(globals, (d) =>
-          changeProfile(d.es10, d.modem, operation, positionals[0]!, {
-            refresh,
-            ...(pool ? { notify: pool } : {}),
-            onProgress: (m, data) => out.progress(operation, m, data),
-          }),
-        );
+        const result = await withDevice(globals, async (d) => {
+          try {
+            return await changeProfile(d.es10, d.modem, operation, iccid, {
+              refresh,
+              ...(pool ? { notify: pool } : {}),
+              onProgress: (m, data) => out.progress(operation, m, data),
+            });
+          } catch (e) {
+            // enabling the enabled profile: nothing to do, and nothing went wrong
+            if (operation === 'enable' && isLpaError(e, 'ES10_RESULT') && e.details.result === 'profileNotInDisabledState') {
+              const p = (await d.es10.listProfiles()).find((x) => x.iccid === iccid);
+              if (p?.state === 'enabled') return { iccid, operation, notifications: null, alreadyEnabled: true };
+            }
+            throw e;
+          }
+        });
+        if ('alreadyEnabled' in result) {
+          out.result(result, `Profile ${iccid} is already enabled; nothing to do.`);
+          return;
+        }
         for (const n of result.notifications ?? []) {
           if (n.error) out.notice(`notification #${n.seqNumber} (${n.operation}) to ${n.address} not delivered: ${n.error.message}; it stays queued`);
         }

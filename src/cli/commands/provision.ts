@@ -1,11 +1,11 @@
 import { openProvider } from '../../agent/cloud.js';
-import { formatDuration, loadCredentials, loadProvisionConfig, PROVISION_FLAGS } from '../../agent/config.js';
-import { defaultLockPath, LockFile } from '../../agent/lock.js';
+import { formatDuration, loadCredentials } from '../../agent/config.js';
 import { provision, type ProvisionReport } from '../../agent/provision.js';
 import { LpaError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { openDevice, type Device } from '../device.js';
-import { es9Pool } from '../es9.js';
+import { es9Pool, requestLog } from '../es9.js';
+import { usableJournal } from '../journal.js';
 
 /** Fault injection for the crash/resume tests: SIGKILL ourselves at a named checkpoint. */
 function crashHook(): ((point: string) => void) | undefined {
@@ -46,7 +46,7 @@ const command: Command = {
   name: 'provision',
   summary: 'From a bare eUICC to an enabled profile: EID, SM-DP+ address from the cloud, download, enable, notifications. Safe to rerun at any point.',
   usage: 'provision [--cloud twilio|kore|backend] [--cloud-url <url>] [--fleet <sid|name>] [--no-enable] [--journal <file>] [--timeout <duration>] [--config <file>]',
-  options: PROVISION_FLAGS,
+  options: {},
   help: [
     'Options also come from LPA_AGENT_* variables and the JSON config file (flags win); see docs/configuration.md.',
     'Secrets only from the environment (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_API_KEY, TWILIO_API_SECRET,',
@@ -55,29 +55,27 @@ const command: Command = {
     'Examples:',
     '  TWILIO_ACCOUNT_SID=AC... TWILIO_AUTH_TOKEN=... lpa-agent --device /dev/ttyUSB2 provision --fleet my-fleet',
     '  lpa-agent --device /dev/ttyUSB2 provision --cloud backend --backend-url https://api.example.com/devices/{eid}/esim',
+    '  lpa-agent --config /etc/lpa-agent/config.json provision      # as the systemd unit runs it',
     '',
     'Exit 0 when the profile is provisioned or already was; see "lpa-agent --help" for the other codes.',
   ].join('\n'),
-  async run({ options, out, signal }) {
-    const config = loadProvisionConfig({ options, env: process.env });
+  async run({ globals, out, signal }) {
+    const config = globals.config;
     if (!config.device) throw new LpaError('USAGE', 'no device given: --device <AT port> or virtual[:<state-file>] (or LPA_AGENT_DEVICE, or "device" in the config file)');
     const credentials = loadCredentials({ credentialsFile: config.credentialsFile, env: process.env });
-    const lock = LockFile.acquire(config.lockFile ?? defaultLockPath(config.device));
+    const journal = usableJournal(config, process.env, out);
     const timeout = AbortSignal.timeout(config.timeoutMs);
     const combined = AbortSignal.any([signal, timeout]);
     const onCheckpoint = crashHook();
-    const pool = es9Pool({ ca: config.ca, connectTo: config.connectTo, ...(config.trace ? { trace: config.trace } : {}) });
+    const pool = es9Pool(globals, out);
+    const log = requestLog(globals, out);
     let device: Device | undefined;
+    let step = '';
     try {
-      device = await openDevice({
-        device: config.device,
-        ...(config.modem ? { modem: config.modem } : {}),
-        baudRate: config.baud,
-        ...(config.trace ? { trace: config.trace } : {}),
-      });
+      device = await openDevice(globals);
       const report = await provision({
         device,
-        journalPath: config.journal,
+        journalPath: journal,
         openCloud: () =>
           openProvider(
             {
@@ -87,6 +85,8 @@ const command: Command = {
               ...(config.backendUrl ? { backendUrl: config.backendUrl } : {}),
               ...(config.backendTokenFile ? { backendTokenFile: config.backendTokenFile } : {}),
               deadlineMs: config.timeoutMs,
+              network: { caFiles: config.ca, ...(globals.proxy.url ? { proxy: globals.proxy } : {}) },
+              ...(log ? { trace: (line: string) => log('cloud', line) } : {}),
             },
             credentials,
           ),
@@ -94,19 +94,25 @@ const command: Command = {
         pool,
         enable: config.enable,
         signal: combined,
-        onProgress: (step, message, data) => out.progress(step, message, data),
+        onProgress: (s, message, data) => {
+          step = s;
+          out.progress(s, message, data);
+        },
+        onWarning: (message, data) => out.notice(message, data),
         ...(onCheckpoint ? { onCheckpoint } : {}),
       });
       out.result(report, () => human(report));
     } catch (e) {
       if (timeout.aborted && !signal.aborted) {
+        if (step === 'cloud') {
+          throw new LpaError('CLOUD_TIMEOUT', `the cloud had no profile ready for this eUICC within ${formatDuration(config.timeoutMs)} (--timeout); rerun to keep waiting for the same reservation`, {}, { cause: e });
+        }
         throw new LpaError('INTERRUPTED', `gave up after ${formatDuration(config.timeoutMs)} (--timeout); rerun to continue where it stopped`, {}, { cause: e });
       }
       throw e;
     } finally {
       await device?.close().catch(() => undefined);
       await pool.close();
-      lock.release();
     }
   },
 };

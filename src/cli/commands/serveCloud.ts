@@ -6,6 +6,7 @@ const command: Command = {
   name: 'serve-cloud',
   summary: 'Run the local Super SIM double (ESimProfiles, Sims, Fleets, KORE token endpoint) until stopped.',
   usage: 'serve-cloud [--host 127.0.0.1] [--port <n>] [--account-sid <AC...>] [--auth-token <t>] [--reserve-delay <ms>]',
+  server: true,
   options: {
     host: { type: 'string', arg: '<addr>', description: 'address to listen on (default 127.0.0.1)' },
     port: { type: 'string', arg: '<n>', description: 'port (default: a free one)' },

@@ -1,11 +1,13 @@
 import { LpaError } from '../../errors.js';
 import { str } from '../args.js';
 import type { Command } from '../command.js';
+import { lockDevice, parseDeviceSpec } from '../device.js';
 
 const command: Command = {
   name: 'serve-modem',
   summary: 'Serve the virtual module (with its virtual eUICC) on a pseudo-terminal until stopped.',
   usage: 'serve-modem --pty <path> [--state <file>] [--modem <vendor>] [--link <settings>]',
+  server: true,
   options: {
     pty: { type: 'string', arg: '<path>', description: 'link to create for clients, e.g. /tmp/lpa-modem' },
     state: { type: 'string', arg: '<file>', description: 'virtual eUICC state file (created factory-fresh if missing; default: in memory)' },
@@ -31,6 +33,8 @@ const command: Command = {
     const statePath = str(options, 'state');
     const linkSpec = str(options, 'link');
     const link = linkSpec === undefined ? undefined : (await import('../../../drivers/virtual/link.js')).parseLinkSpec(linkSpec);
+    // the state file is a virtual eUICC: the same lock as `--device virtual:<state>` keeps a second user off it
+    const lock = statePath === undefined ? undefined : lockDevice(parseDeviceSpec(`virtual:${statePath}`), globals.lockFile);
     const served = await runServeModem({
       ptyPath,
       ...(statePath ? { statePath } : {}),
@@ -38,7 +42,7 @@ const command: Command = {
       ...(link ? { link } : {}),
       signal,
       onReady: ({ path, vendor }) => out.progress('ready', `virtual ${vendor} module ready on ${path} (Ctrl-C to stop)`, { path, vendor }),
-    });
+    }).finally(() => lock?.release());
     out.result({ stopped: true, ...(served.link ? { link: served.link } : {}) }, 'virtual module stopped');
   },
 };

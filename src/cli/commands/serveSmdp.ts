@@ -5,6 +5,7 @@ const command: Command = {
   name: 'serve-smdp',
   summary: 'Run the local SM-DP+ (ES9+ over TLS with the SGP.26 test certificates, TS.48 profiles) until stopped.',
   usage: 'serve-smdp [--host 127.0.0.1] [--port <n>] [--bind <eid>=<profile>]... [--cc <matchingId>=<code>]... [--rtt <ms>] [--latency <ms>]',
+  server: true,
   options: {
     host: { type: 'string', arg: '<addr>', description: 'address to listen on (default 127.0.0.1)' },
     port: { type: 'string', arg: '<n>', description: 'HTTPS port (default: a free one)' },
