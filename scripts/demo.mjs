@@ -23,7 +23,9 @@ const smdp = await startSmdp({ host: '127.0.0.1', port: 0 });
 const cloud = await startCloudDouble({ host: '127.0.0.1', port: 0, smdpHook: smdp.hook, reserveDelayMs: 300 });
 const creds = cloud.credentials;
 
-const note = (line) => process.stderr.write(`\x1b[2m${line}\x1b[0m\n`);
+// dim on a terminal; plain text in logs and pipes, or when NO_COLOR is set (https://no-color.org)
+const colour = process.stderr.isTTY === true && !process.env.NO_COLOR;
+const note = (line) => process.stderr.write(colour ? `\x1b[2m${line}\x1b[0m\n` : `${line}\n`);
 note(`demo: local SM-DP+ ${smdp.address} on ${smdp.url}, Super SIM double on ${cloud.url}, state in ${stateDir}`);
 
 const args = [

@@ -170,13 +170,17 @@ export function loadConfig(input: LoadConfigInput): AgentConfig {
   const fs = input.fs ?? nodeFs;
   const cwd = input.cwd ?? process.cwd();
   const command = input.command ?? 'provision';
-  const raw = new Map<ConfigKey, { value: unknown; origin: Origin }>();
+  /** Per key, every value given, lowest precedence first. */
+  const raw = new Map<ConfigKey, { value: unknown; origin: Origin }[]>();
+  const add = (key: ConfigKey, value: unknown, origin: Origin): void => {
+    raw.set(key, [...(raw.get(key) ?? []), { value, origin }]);
+  };
 
   // lowest precedence first; later sources overwrite
   for (const key of CONFIG_KEYS) {
     for (const name of [...(specOf(key).fallbackEnv ?? [])].reverse()) {
       const v = input.env[name];
-      if (v !== undefined && v.trim() !== '') raw.set(key, { value: v, origin: { from: 'env', name, where: name, base: cwd } });
+      if (v !== undefined && v.trim() !== '') add(key, v, { from: 'env', name, where: name, base: cwd });
     }
   }
 
@@ -194,7 +198,7 @@ export function loadConfig(input: LoadConfigInput): AgentConfig {
         const s = suggest(k, CONFIG_KEYS);
         throw invalidKey(where, `is unknown${s ? ` (did you mean ${JSON.stringify(s)}?)` : ''}`, { key: k, source: 'file', ...(s ? { suggestion: s } : {}) });
       }
-      raw.set(k as ConfigKey, { value: v, origin: { from: 'file', name: file.path, where, base } });
+      add(k as ConfigKey, v, { from: 'file', name: file.path, where, base });
     }
   }
 
@@ -209,7 +213,7 @@ export function loadConfig(input: LoadConfigInput): AgentConfig {
   for (const key of CONFIG_KEYS) {
     const name = envName(key);
     const v = input.env[name];
-    if (v !== undefined && v !== '') raw.set(key, { value: v, origin: { from: 'env', name, where: name, base: cwd } });
+    if (v !== undefined && v !== '') add(key, v, { from: 'env', name, where: name, base: cwd });
   }
 
   for (const name of Object.keys(input.options)) {
@@ -219,15 +223,18 @@ export function loadConfig(input: LoadConfigInput): AgentConfig {
     const name = flagName(key);
     const v = input.options[name];
     if (v === undefined || (Array.isArray(v) && v.length === 0)) continue;
-    raw.set(key, { value: v, origin: { from: 'flag', name: `--${name}`, where: `--${name}`, base: cwd } });
+    add(key, v, { from: 'flag', name: `--${name}`, where: `--${name}`, base: cwd });
   }
 
   const values: Partial<Record<ConfigKey, unknown>> = {};
   const sources = {} as Record<ConfigKey, ConfigSource>;
   for (const key of CONFIG_KEYS) {
-    const r = raw.get(key);
+    const given = raw.get(key) ?? [];
+    // every value given is checked, also one a higher source overrides: a typo never passes silently
+    const typed = given.map((r) => coerce(specOf(key).kind, r.value, r.origin));
+    const r = given.at(-1);
     if (r) {
-      values[key] = coerce(specOf(key).kind, r.value, r.origin);
+      values[key] = typed.at(-1);
       sources[key] = { from: r.origin.from, name: r.origin.name };
     } else {
       sources[key] = { from: 'default', name: 'default' };

@@ -78,7 +78,8 @@ const UNSTOPPABLE_STEP = 'loadBoundProfilePackage';
 export async function main(argv: readonly string[]): Promise<number> {
   stdWriters(); // from here on a closed stdout/stderr (EPIPE, EIO) never kills the agent
   const { name, index } = findCommand(argv);
-  const wantsJson = argv.includes('--json') || argv.some((a, i) => (a === '--output' && /^(json|lpac)$/.test(argv[i + 1] ?? '')) || /^--output=(json|lpac)$/.test(a));
+  const outputs = argv.flatMap((a, i) => (a === '--output' ? [argv[i + 1] ?? ''] : a.startsWith('--output=') ? [a.slice('--output='.length)] : []));
+  const wantsJson = outputs.length > 0 ? outputs.every((o) => o === 'json' || o === 'lpac') : argv.includes('--json');
   let out = new Output(wantsJson ? 'json' : 'human', name ?? '');
   try {
     if (name === undefined) {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCloudDouble, type CloudDouble } from '../../src/sim/cloud/index.js';
+import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
 import { ROOT, startCli } from '../cli/run.js';
 
 const run = promisify(execFile);
@@ -176,6 +178,73 @@ describe('release bundle', () => {
     const old = await exec(process.execPath, [future], env());
     expect(old.code).toBe(127);
     expect(old.stderr).toContain(`Node.js 999.0.0 or newer is needed; ${process.execPath} is ${process.version}`);
+  });
+
+  it("runs the systemd unit's ExecStart line as written (paths substituted) and provisions on the simulated peers", async () => {
+    const unit = readFileSync(join(home, 'systemd', 'lpa-agent.service'), 'utf8');
+    const directive = (name: string): string[] =>
+      unit
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith(`${name}=`))
+        .map((l) => l.slice(name.length + 1));
+    const [execStart] = directive('ExecStart');
+    expect(execStart).toBeDefined();
+    const etc = join(dir, 'etc');
+    const state = join(dir, 'state');
+    mkdirSync(etc);
+    mkdirSync(state, { mode: 0o700 });
+    // the device paths of the image, here: the bundle, a test /etc/lpa-agent and state folder
+    const substitute = (text: string): string =>
+      text.replaceAll('/opt/lpa-agent', home).replaceAll('/etc/lpa-agent', etc).replaceAll('/var/lib/lpa-agent', state);
+    let smdp: SmdpServer | undefined;
+    let cloud: CloudDouble | undefined;
+    try {
+      smdp = await startSmdp();
+      cloud = await startCloudDouble({ smdpHook: smdp.hook, reserveDelayMs: 20 });
+      writeFileSync(
+        join(etc, 'config.json'),
+        JSON.stringify({
+          $comment: 'the bench: the virtual module on a pty, the local SM-DP+ and Super SIM double',
+          device: pty,
+          modem: 'generic',
+          cloud: 'twilio',
+          cloudUrl: cloud.url,
+          fleet: 'demo-fleet',
+          ca: [smdp.caFile],
+          connectTo: [smdp.connectTo],
+          journal: join(state, 'journal-{eid}.json'),
+        }),
+      );
+      // EnvironmentFile=-/etc/lpa-agent/env: the secrets, KEY=VALUE lines
+      writeFileSync(join(etc, 'env'), `TWILIO_ACCOUNT_SID=${cloud.credentials.accountSid}\nTWILIO_AUTH_TOKEN=${cloud.credentials.authToken}\n`, { mode: 0o600 });
+      const unitEnv: NodeJS.ProcessEnv = {};
+      for (const file of directive('EnvironmentFile').map((f) => substitute(f.replace(/^-/, '')))) {
+        for (const line of readFileSync(file, 'utf8').split('\n')) {
+          const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+          if (m) unitEnv[m[1]!] = m[2]!;
+        }
+      }
+      for (const assignment of directive('Environment').flatMap((e) => e.split(/\s+/))) {
+        const [k, ...v] = assignment.split('=');
+        unitEnv[k!] = substitute(v.join('='));
+      }
+      const [file, ...args] = substitute(execStart!).split(/\s+/);
+      const r = await exec(file!, args, env(unitEnv));
+      expect(r.stderr).not.toMatch(/lpa-agent: /); // no error line
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Provisioned: profile \d{19,20} installed and enabled\./);
+      // not a terminal (journald): progress lines carry a timestamp, and no colour codes anywhere
+      expect(r.stderr).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z ==> /m);
+      expect(r.stdout + r.stderr).not.toContain('\x1b[');
+      const profiles = cloud.profiles();
+      expect(profiles).toHaveLength(1);
+      expect(profiles[0]!.status).toBe('installed');
+      expect(readdirSync(state).some((f) => f.startsWith('journal-'))).toBe(true);
+    } finally {
+      await cloud?.close();
+      await smdp?.close();
+    }
   });
 
   it('ships the first-boot systemd unit', () => {

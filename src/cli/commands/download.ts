@@ -8,6 +8,7 @@ import { deliverNotifications, type DeliveryOutcome } from '../../lpa/notificati
 import { changeProfile } from '../../lpa/profileOps.js';
 import { bool, str } from '../args.js';
 import type { Command } from '../command.js';
+import { checkpoints, crashHook } from '../crash.js';
 import { withDevice } from '../device.js';
 import { usableJournal } from '../journal.js';
 
@@ -87,7 +88,11 @@ const command: Command = {
       const result = await withDevice(globals, async (d) => {
         pool = await poolLoading;
         const es9 = pool;
-        const progress = (step: string, m: string, data?: Record<string, unknown>) => out.progress(step, m, data);
+        const checkpoint = checkpoints(crashHook());
+        const progress = (step: string, m: string, data?: Record<string, unknown>) => {
+          out.progress(step, m, data);
+          checkpoint(step);
+        };
         const eid = await d.es10.getEid();
         const journal = Journal.open(journalPath.replaceAll('{eid}', eid), eid);
         if (journal.snapshot.transactionId) await recoverInFlight(d.es10, es9, journal, progress);

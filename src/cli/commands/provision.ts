@@ -4,17 +4,9 @@ import { provision, type ProvisionReport } from '../../agent/provision.js';
 import { LpaError } from '../../errors.js';
 import type { Command } from '../command.js';
 import { openDevice, type Device } from '../device.js';
+import { crashHook } from '../crash.js';
 import { es9Pool, requestLog } from '../es9.js';
 import { usableJournal } from '../journal.js';
-
-/** Fault injection for the crash/resume tests: SIGKILL ourselves at a named checkpoint. */
-function crashHook(): ((point: string) => void) | undefined {
-  const at = process.env.LPA_AGENT_TEST_CRASH_AT;
-  if (!at) return undefined;
-  return (point) => {
-    if (point === at) process.kill(process.pid, 'SIGKILL');
-  };
-}
 
 const seconds = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(1)} s`;
 

@@ -1,0 +1,181 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { jsonLines, runCli, type RunResult } from './run.js';
+
+const EID = '89049032123451234512345678901235';
+
+/**
+ * Configuration applies to every command it makes sense for, through the real CLI: --config before
+ * or after the command word, LPA_AGENT_* variables and config file keys for eid/profiles/...,
+ * the same checks and "did you mean" everywhere, bad values refused at start.
+ */
+describe('configuration for every command', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lpa-cfg-'));
+  const state = join(dir, 'euicc.json');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const config = (obj: unknown, name = 'config.json'): string => {
+    const p = join(dir, name);
+    writeFileSync(p, JSON.stringify(obj));
+    return p;
+  };
+  const oneLine = (r: RunResult, code: number, message: RegExp): void => {
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(code);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  };
+
+  it('--config works before or after the command word, for any command', async () => {
+    const file = config({ device: `virtual:${state}`, modem: 'quectel' });
+    for (const args of [['--config', file, 'eid'], ['eid', '--config', file], [`--config=${file}`, 'info', '--json']]) {
+      const r = await runCli(args);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(EID);
+    }
+    // the modem key of the file reached the virtual module of `info`
+    const info = await runCli(['info', '--json', '--config', file]);
+    expect((jsonLines(info.stdout).at(-1)!.data as { module: { vendor: string } }).module.vendor).toBe('quectel');
+  });
+
+  it('LPA_AGENT_DEVICE, LPA_AGENT_MODEM and LPA_AGENT_TRACE apply to profiles; the trace file is created 0600', async () => {
+    const trace = join(dir, 'trace.log');
+    const r = await runCli(['--json', 'profiles'], { env: { LPA_AGENT_DEVICE: `virtual:${state}`, LPA_AGENT_MODEM: 'simcom', LPA_AGENT_TRACE: trace, LPA_AGENT_CONFIG: '' } });
+    expect(r.code).toBe(0);
+    expect(statSync(trace).mode & 0o777).toBe(0o600);
+    const lines = readFileSync(trace, 'utf8');
+    expect(lines).toMatch(/>> AT\+CCHO=/);
+    expect(lines).toMatch(/<< \+CCHO:1$/m); // SIMCom's answer shape: the simcom profile reached the virtual module
+  });
+
+  it('an existing trace file readable by others is tightened to 0600', async () => {
+    const trace = join(dir, 'open-trace.log');
+    writeFileSync(trace, '', { mode: 0o644 });
+    const r = await runCli(['--device', `virtual:${state}`, '--trace', trace, 'eid']);
+    expect(r.code).toBe(0);
+    expect(statSync(trace).mode & 0o777).toBe(0o600);
+  });
+
+  it.each([
+    [{ LPA_AGENT_BAUD: 'fast' }, ['eid'], 3, /^lpa-agent: LPA_AGENT_BAUD: "fast" is not a baud rate/],
+    [{ LPA_AGENT_MODME: 'quectel' }, ['profiles'], 3, /LPA_AGENT_MODME is not a known setting \(did you mean LPA_AGENT_MODEM\?\)/],
+    [{ LPA_AGENT_CONNECT_TO: 'foo' }, ['notifications', 'list'], 3, /LPA_AGENT_CONNECT_TO: "foo" is not HOST:PORT:HOST2:PORT2/],
+    [{ LPA_AGENT_CA: '/nonexistent/ca.pem' }, ['download'], 3, /LPA_AGENT_CA: cannot read the certificate file \/nonexistent\/ca\.pem \(ENOENT\)/],
+    // checked although --device overrides it: a typo never passes silently
+    [{ LPA_AGENT_DEVICE: 'serial:/dev/x' }, ['eid'], 3, /LPA_AGENT_DEVICE: "serial:\/dev\/x" is not a device: unknown transport "serial"/],
+    [{ LPA_AGENT_TIMEOUT: '10x' }, ['eid'], 3, /LPA_AGENT_TIMEOUT: "10x" is not a duration/],
+  ])('bad environment %j fails %j at start (exit %i)', async (env, args, code, message) => {
+    const r = await runCli(['--device', `virtual:${state}`, ...args], { env: { LPA_AGENT_CONFIG: '', ...env } });
+    oneLine(r, code, message);
+  });
+
+  it('a config file key with a typo fails eid too, with a suggestion; unknown keys do not pass silently', async () => {
+    const file = config({ device: `virtual:${state}`, fleeet: 'x' }, 'typo.json');
+    const r = await runCli(['eid', '--config', file]);
+    oneLine(r, 3, /config file .*typo\.json: key "fleeet" is unknown \(did you mean "fleet"\?\)/);
+  });
+
+  it('keys a command does not use are checked but ignored (one config file serves every command)', async () => {
+    const file = config({ device: `virtual:${state}`, fleet: 'my-fleet', cloud: 'twilio', timeout: '20m' }, 'full.json');
+    const r = await runCli(['--config', file, 'eid']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(EID);
+  });
+
+  it('an option of another command is named as such', async () => {
+    const r = await runCli(['--device', `virtual:${state}`, 'eid', '--fleet', 'x']);
+    oneLine(r, 2, /option --fleet is not used by eid \(it is an option of provision\)/);
+  });
+
+  it('options may come before the command word, command options included', async () => {
+    const r = await runCli(['--device', `virtual:${state}`, '--smdp', 'not a host!', 'download']);
+    oneLine(r, 2, /not a host/);
+  });
+});
+
+describe('clear errors instead of confusing ones', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lpa-err-'));
+  const device = `virtual:${join(dir, 'euicc.json')}`;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    [['--device', '/etc/hostname', 'eid'], 4, /\/etc\/hostname is not a serial port \(it is a regular file\)/],
+    [['--device', '/tmp', 'eid'], 4, /\/tmp is not a serial port \(it is a folder\)/],
+    [['--device', 'DEV', 'enable', '8988307000000000017'], 2, /invalid ICCID "8988307000000000017": the check digit \(last digit\) should be 6; a typo\?/],
+    [['--device', 'DEV', 'nickname', '8949449999999990048', 'x'], 2, /the check digit \(last digit\) should be 9/],
+    [['--device', 'DEV', 'eid', 'extra-arg'], 2, /eid takes no arguments; unexpected "extra-arg"/],
+    [['--device', 'DEV', '--connect-to', 'foo', 'download'], 2, /--connect-to: "foo" is not HOST:PORT:HOST2:PORT2/],
+    [['--device', 'DEV', '--json', '--output', 'human', 'eid'], 2, /--json and --output human contradict each other/],
+    [['--device', 'DEV', '--ca', '/nonexistent/ca.pem', 'download'], 2, /--ca: cannot read the certificate file \/nonexistent\/ca\.pem \(ENOENT\)/],
+    [['--device', 'DEV', '--ca', '/etc/hostname', 'notifications', 'send', '--all'], 2, /--ca: \/etc\/hostname is not a PEM or DER X\.509 certificate/],
+    [['--device', 'DEV', 'download', '--matching-id', 'AB\u0001CD'], 2, /--matching-id "AB\\u0001CD" has characters other than letters, digits and "-"/],
+    [['--device', 'DEV', 'download', '--matching-id', 'A'.repeat(300)], 2, /--matching-id "A{40}\.\.\." is longer than 255 characters \(300\)/],
+    [['--device', 'DEV', '--backend-url', 'http://backend.example/{eid}', 'provision'], 2, /plain http:\/\/, which is allowed only for loopback addresses/],
+    [['--device', 'DEV', '-v', '-q', 'eid'], 2, /--verbose and --quiet contradict each other/],
+  ])('%j: exit %i, one line', async (args, code, message) => {
+    const r = await runCli((args as string[]).map((a) => (a === 'DEV' ? device : a)));
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.code).toBe(code);
+  });
+
+  it('--device virtual:/nonexistent/dir/x.json is an error and creates no folder', async () => {
+    const missing = join(dir, 'no', 'such', 'dir');
+    const r = await runCli(['--device', `virtual:${join(missing, 'x.json')}`, 'eid']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/the folder .*no\/such\/dir does not exist/);
+    expect(existsSync(join(dir, 'no'))).toBe(false);
+  });
+
+  it('notifications remove of an unknown sequence number is an error, nothing removed', async () => {
+    expect((await runCli(['--device', device, 'disable', '8988307000000000016', '--no-notify'])).code).toBe(0);
+    const before = jsonLines((await runCli(['--json', '--device', device, 'notifications', 'list'])).stdout).at(-1)!.data as { notifications: { seqNumber: number }[] };
+    expect(before.notifications.length).toBeGreaterThan(0);
+    const r = await runCli(['--device', device, 'notifications', 'remove', '999', String(before.notifications[0]!.seqNumber)]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/no pending notification with sequence number 999 .*nothing removed/);
+    expect(r.stdout).not.toMatch(/Removed/);
+    const after = jsonLines((await runCli(['--json', '--device', device, 'notifications', 'list'])).stdout).at(-1)!.data;
+    expect(after).toEqual(before);
+  });
+
+  it('enable of the profile already enabled succeeds as a no-op', async () => {
+    expect((await runCli(['--device', device, 'enable', '8988307000000000016', '--no-notify'])).code).toBe(0);
+    const r = await runCli(['--json', '--device', device, 'enable', '8988307000000000016', '--no-notify']);
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout).at(-1)).toMatchObject({ ok: true, data: { iccid: '8988307000000000016', alreadyEnabled: true } });
+    const human = await runCli(['--device', device, 'enable', '8988307000000000016']);
+    expect(human.code).toBe(0);
+    expect(human.stdout.trim()).toBe('Profile 8988307000000000016 is already enabled; nothing to do.');
+  });
+
+  it('a journal of another eUICC is a clear error, and is left as it was', async () => {
+    const journal = join(dir, 'journal.json');
+    const other = { version: 1, eid: '89049032000000000000000000000017', completed: {}, transactionId: 'AB', history: [], updatedAt: new Date().toISOString() };
+    writeFileSync(journal, JSON.stringify(other));
+    const r = await runCli(['--device', device, 'download', '--journal', journal, '--smdp', 'smdp.example', '--matching-id', 'X']);
+    expect(r.code).toBe(8);
+    expect(r.stderr).toMatch(/journal .*journal\.json belongs to the eUICC 89049032000000000000000000000017, not to this one \(89049032123451234512345678901235\)/);
+    expect(JSON.parse(readFileSync(journal, 'utf8'))).toEqual(other);
+  });
+});
+
+describe('log output', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lpa-log-'));
+  const device = `virtual:${join(dir, 'euicc.json')}`;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('progress lines carry a timestamp when stderr is not a terminal; -q drops them; no colour codes', async () => {
+    const r = await runCli(['--device', device, 'disable', '8988307000000000016', '--no-notify']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ==> disable profile 8988307000000000016$/m);
+    expect(r.stdout + r.stderr).not.toContain('\u001b[');
+    const quiet = await runCli(['-q', '--device', device, 'enable', '8988307000000000016', '--no-notify']);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toMatch(/Profile 8988307000000000016 enabled/);
+  });
+});
