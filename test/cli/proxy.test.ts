@@ -89,7 +89,8 @@ describe('HTTPS_PROXY / --proxy and TLS verified end to end', () => {
     backend = createHttpsServer(TLS, (req, res) => {
       backendRequests.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ smdpAddress: SMDP_NAME, matchingId: 'TS48V3-SAIP2-3-BERTLV-UNIQUE' }));
+      // an ICCID that is not the one the SM-DP+ will bind: provision must say so
+      res.end(JSON.stringify({ smdpAddress: SMDP_NAME, matchingId: 'TS48V3-SAIP2-3-BERTLV-UNIQUE', iccid: '8949449999999990015' }));
     });
     await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
     proxy = await new ConnectProxy().start();
@@ -124,7 +125,7 @@ describe('HTTPS_PROXY / --proxy and TLS verified end to end', () => {
     expect(smdp.admin.getOrder('TS48V3-SAIP2-3-NOBERTLV-UNIQUE')!.state).toBe('installed');
   });
 
-  it('provision: the maker backend and the SM-DP+ through --proxy; the trace records the cloud request lines, never the token', async () => {
+  it('provision: the maker backend and the SM-DP+ through --proxy; the trace records the cloud request lines, never the token; a differing ICCID is warned about', async () => {
     const trace = join(dir, 'trace-prov.log');
     const device = `virtual:${join(dir, 'prov.json')}`;
     const r = await runCli(
@@ -134,14 +135,19 @@ describe('HTTPS_PROXY / --proxy and TLS verified end to end', () => {
       ],
       { env: { LPA_AGENT_CONFIG: '' }, timeoutMs: 60_000 },
     );
-    expect(jsonLines(r.stdout).at(-1)).toMatchObject({ ok: true, data: { status: 'provisioned', enabled: true } });
+    const lines = jsonLines(r.stdout);
+    expect(lines.at(-1)).toMatchObject({ ok: true, data: { status: 'provisioned', enabled: true } });
     expect(r.code).toBe(0);
+    const installed = (lines.at(-1)!.data as { iccid: string }).iccid;
+    expect(lines).toContainEqual(
+      expect.objectContaining({ type: 'notice', data: { cloudIccid: '8949449999999990015', installedIccid: installed }, message: expect.stringMatching(/^the cloud named ICCID 8949449999999990015 for this reservation, but the eUICC installed/) }),
+    );
     expect(proxy.connects).toContain(`${SMDP_NAME}:${BACKEND_PORT}`);
     expect(backendRequests).toContain(`GET /devices/${EID}/esim Bearer ${TOKEN}`);
-    const lines = readFileSync(trace, 'utf8');
-    expect(lines).toMatch(new RegExp(`## cloud GET /devices/${EID}/esim -> 200`));
-    expect(lines).toMatch(/## es9 request function=handleNotification .*status=(200|204)/);
-    expect(lines).not.toContain(TOKEN);
+    const traced = readFileSync(trace, 'utf8');
+    expect(traced).toMatch(new RegExp(`## cloud GET /devices/${EID}/esim -> 200`));
+    expect(traced).toMatch(/## es9 request function=handleNotification .*status=(200|204)/);
+    expect(traced).not.toContain(TOKEN);
   });
 
   it('a proxy that answers TLS itself (interception) is refused like any untrusted certificate; nothing is downloaded', async () => {

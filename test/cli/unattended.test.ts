@@ -161,6 +161,15 @@ describe('unattended: signals, pipes, crashes and locks through the real CLI', (
     await stop(modem.child);
   });
 
+  it('download --matching-id without --smdp says which address it uses (the eUICC default)', async () => {
+    const device = `virtual:${join(dir, 'default.json')}`;
+    expect((await runCli(['--device', device, 'default-smdp', smdp.address])).code).toBe(0);
+    const r = await runCli([...peers(device), 'download', '--matching-id', 'TS48V4-SAIP2-3-NOBERTLV-UNIQUE', '--journal', join(dir, 'default-{eid}.json')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`note: no --smdp given: using the eUICC's default SM-DP\\+ address ${smdp.address.replaceAll('.', '\\.')}`));
+    expect(smdp.admin.getOrder('TS48V4-SAIP2-3-NOBERTLV-UNIQUE')!.state).toBe('installed');
+  });
+
   describe('the device lock', () => {
     let stalled: Server;
     const sockets: Socket[] = [];
