@@ -71,7 +71,7 @@ export const KEY_SPECS = {
   proxy: {
     kind: 'proxy',
     arg: '<http://host:port>',
-    description: 'HTTP proxy for ES9+ and cloud HTTPS (CONNECT; TLS stays end to end) (default: HTTPS_PROXY)',
+    description: 'HTTP proxy for ES9+ and cloud HTTPS (CONNECT; TLS stays end to end)',
     commands: ES9,
     global: true,
     fallbackEnv: ['HTTPS_PROXY', 'https_proxy'],
@@ -80,7 +80,7 @@ export const KEY_SPECS = {
     kind: 'hosts',
     flag: 'noproxy',
     arg: '<hosts>',
-    description: 'hosts, domains, IPs or CIDR ranges reached without the proxy, comma-separated (default: NO_PROXY; loopback never uses it)',
+    description: 'hosts, domains, IPs or CIDR ranges reached without the proxy, comma-separated (loopback never uses it)',
     commands: ES9,
     global: true,
     fallbackEnv: ['NO_PROXY', 'no_proxy'],

@@ -161,6 +161,24 @@ describe('unattended: signals, pipes, crashes and locks through the real CLI', (
     await stop(modem.child);
   });
 
+  it('when the eUICC lost the stale session (reset), the rerun says so once, clearly, and what the operator must do', async () => {
+    // the in-process virtual module keeps no session across processes, like a module power-cycled
+    const device = `virtual:${join(dir, 'lost.json')}`;
+    const id = 'TS48V4-SAIP2-1A-NOBERTLV-UNIQUE';
+    const args = ['--json', ...peers(device), 'download', '--smdp', smdp.address, '--matching-id', id, '--journal', join(dir, 'lost-{eid}.json')];
+    expect((await runCli(args, { env: { LPA_AGENT_TEST_CRASH_AT: 'loadBoundProfilePackage#1' } })).code).toBe(-1);
+    const rerun = await runCli(args);
+    const lines = jsonLines(rerun.stdout);
+    const recover = lines.filter((l) => l.step === 'recover').map((l) => String(l.message));
+    expect(recover.join('\n')).toMatch(/could not cancel the old session \(eUICC CancelSession failed: [^()]*\(result \d+\)\)/);
+    expect(recover.join('\n')).not.toMatch(/CancelSession failed: CancelSession failed/);
+    expect(rerun.code).toBe(6);
+    expect((lines.at(-1)!.error as { code: string; message: string })).toMatchObject({
+      code: 'PROFILE_ALREADY_DOWNLOADED',
+      message: expect.stringMatching(/the SM-DP\+ operator must release the profile$/),
+    });
+  });
+
   it('download --matching-id without --smdp says which address it uses (the eUICC default)', async () => {
     const device = `virtual:${join(dir, 'default.json')}`;
     expect((await runCli(['--device', device, 'default-smdp', smdp.address])).code).toBe(0);

@@ -95,7 +95,8 @@ const command: Command = {
         };
         const eid = await d.es10.getEid();
         const journal = Journal.open(journalPath.replaceAll('{eid}', eid), eid);
-        if (journal.snapshot.transactionId) await recoverInFlight(d.es10, es9, journal, progress);
+        const staleTx = journal.snapshot.transactionId;
+        const uncancelled = staleTx ? await recoverInFlight(d.es10, es9, journal, progress) : undefined;
         if (request.matchingId !== undefined && request.smdpAddress === undefined && request.activationCode === undefined) {
           const { defaultDpAddress } = await d.es10.getConfiguredAddresses();
           if (!defaultDpAddress) throw new LpaError('USAGE', '--matching-id without --smdp needs a default SM-DP+ address on the eUICC, and it has none: add --smdp <address>');
@@ -118,6 +119,9 @@ const command: Command = {
           });
         } catch (e) {
           const err = toLpaError(e);
+          if (err.code === 'PROFILE_ALREADY_DOWNLOADED' && uncancelled) {
+            err.message += `. The last run stopped after the SM-DP+ had handed out the profile (transaction ${staleTx}) and the eUICC no longer holds that session, so it could not be cancelled; the SM-DP+ operator must release the profile`;
+          }
           // cancelled cleanly (or never started): nothing left in flight
           if (err.details.cancel === undefined) journal.update({ transactionId: undefined, transactionSmdpAddress: undefined }, `download: failed (${err.code})`);
           // a failed installation is still reported to the SM-DP+ by its signed notification
