@@ -178,6 +178,8 @@ export function loadConfig(input: LoadConfigInput): AgentConfig {
 
   // lowest precedence first; later sources overwrite
   for (const key of CONFIG_KEYS) {
+    // standard variables (HTTPS_PROXY...) belong to every program: only commands that use the key read them
+    if (!usedBy(key, command)) continue;
     for (const name of [...(specOf(key).fallbackEnv ?? [])].reverse()) {
       const v = input.env[name];
       if (v !== undefined && v.trim() !== '') add(key, v, { from: 'env', name, where: name, base: cwd });
