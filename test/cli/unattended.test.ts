@@ -18,11 +18,14 @@ const exited = (child: ChildProcess): Promise<number> =>
     else child.once('exit', (code) => resolve(code ?? -1));
   });
 
-async function stop(child: ChildProcess | undefined): Promise<void> {
+/** Stops a child: SIGTERM (it releases its lock), SIGKILL if it does not go within 5 s; `hard`: SIGKILL at once. */
+async function stop(child: ChildProcess | undefined, hard = false): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const done = exited(child);
-  child.kill('SIGKILL');
+  child.kill(hard ? 'SIGKILL' : 'SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await done;
+  clearTimeout(timer);
 }
 
 /**
@@ -40,7 +43,7 @@ describe('unattended: signals, pipes, crashes and locks through the real CLI', (
     smdp = await startSmdp();
   });
   afterAll(async () => {
-    for (const c of children) await stop(c);
+    for (const c of children) await stop(c, true);
     await smdp?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -217,7 +220,7 @@ describe('unattended: signals, pipes, crashes and locks through the real CLI', (
       expect(eid.code).toBe(8);
       expect(eid.stderr).toMatch(new RegExp(`another lpa-agent \\(pid ${first.child.pid}\\) is working on this module`));
       expect(smdp.admin.getOrder('TS48V1-B-UNIQUE')!.state).toBe('released');
-      await stop(first.child);
+      await stop(first.child, true);
       // the killed holder's lock is taken over
       const after = await runCli(['--device', device, 'eid']);
       expect(after.code).toBe(0);
@@ -243,7 +246,7 @@ describe('unattended: signals, pipes, crashes and locks through the real CLI', (
     const args = ['serve-modem', '--pty', pty, '--state', join(dir, 'restart.json')];
     const first = await startCli(args, (o) => o.includes('ready on'));
     children.push(first.child);
-    await stop(first.child); // SIGKILL: no cleanup
+    await stop(first.child, true); // SIGKILL: no cleanup
     const second = await startCli(args, (o) => o.includes('ready on'));
     children.push(second.child);
     const eid = await runCli(['--device', pty, 'eid']);
