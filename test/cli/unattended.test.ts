@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -182,13 +183,32 @@ describe('unattended: signals, pipes, crashes and locks through the real CLI', (
     });
   });
 
-  it('download --matching-id without --smdp says which address it uses (the eUICC default)', async () => {
+  it('download --matching-id without --smdp says which address it uses (the eUICC default); LPA_AGENT_CA/_CONNECT_TO/_JOURNAL apply', async () => {
     const device = `virtual:${join(dir, 'default.json')}`;
     expect((await runCli(['--device', device, 'default-smdp', smdp.address])).code).toBe(0);
-    const r = await runCli([...peers(device), 'download', '--matching-id', 'TS48V4-SAIP2-3-NOBERTLV-UNIQUE', '--journal', join(dir, 'default-{eid}.json')]);
+    // device, trust, routing and journal from the environment this time: they apply to download as to provision
+    const r = await runCli(['download', '--matching-id', 'TS48V4-SAIP2-3-NOBERTLV-UNIQUE'], {
+      env: { LPA_AGENT_DEVICE: device, LPA_AGENT_CA: smdp.caFile, LPA_AGENT_CONNECT_TO: smdp.connectTo, LPA_AGENT_JOURNAL: join(dir, 'default-{eid}.json'), LPA_AGENT_CONFIG: '' },
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`note: no --smdp given: using the eUICC's default SM-DP\\+ address ${smdp.address.replaceAll('.', '\\.')}`));
     expect(smdp.admin.getOrder('TS48V4-SAIP2-3-NOBERTLV-UNIQUE')!.state).toBe('installed');
+  });
+
+  it('provision --timeout while the cloud keeps saying "not ready": CLOUD_TIMEOUT, exit 7 (as the README says)', async () => {
+    const backend = createHttpServer((_req, res) => res.writeHead(202, { 'retry-after': '1' }).end());
+    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/devices/{eid}/esim`;
+      const r = await runCli(['--json', '--device', `virtual:${join(dir, 'wait.json')}`, 'provision', '--backend-url', url, '--timeout', '2s', '--journal', join(dir, 'wait-{eid}.json')], {
+        env: { LPA_AGENT_CONFIG: '' },
+      });
+      expect(r.code).toBe(7);
+      expect(jsonLines(r.stdout).at(-1)).toMatchObject({ ok: false, error: { code: 'CLOUD_TIMEOUT', message: expect.stringMatching(/no profile ready for this eUICC within 2s \(--timeout\)/) } });
+    } finally {
+      backend.closeAllConnections();
+      await new Promise((r) => backend.close(r));
+    }
   });
 
   describe('the device lock', () => {
