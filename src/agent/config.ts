@@ -233,7 +233,13 @@ export function loadConfig(input: LoadConfigInput): AgentConfig {
   for (const key of CONFIG_KEYS) {
     const given = raw.get(key) ?? [];
     // every value given is checked, also one a higher source overrides: a typo never passes silently
-    const typed = given.map((r) => coerce(specOf(key).kind, r.value, r.origin));
+    const spec = specOf(key);
+    const typed = given.map((r) => {
+      const value = coerce(spec.kind, r.value, r.origin, spec);
+      const problem = spec.check?.(value as never);
+      if (problem) throw invalidAt(r.origin, `${JSON.stringify(r.value)} ${problem}`);
+      return value;
+    });
     const r = given.at(-1);
     if (r) {
       values[key] = typed.at(-1);

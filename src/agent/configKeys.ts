@@ -7,7 +7,7 @@
  * Names: JSON camelCase (`cloudUrl`), flag kebab-case (`--cloud-url`), variable `LPA_AGENT_` +
  * SNAKE_CASE (`LPA_AGENT_CLOUD_URL`), unless the entry says otherwise.
  */
-import { kebabName, LIST_KINDS, snakeEnvName, type Kind } from './configValues.js';
+import { kebabName, LIST_KINDS, snakeEnvName, type IntBounds, type Kind } from './configValues.js';
 
 /** Commands that open the module (and take the device lock). */
 export const DEVICE_COMMANDS = [
@@ -16,8 +16,11 @@ export const DEVICE_COMMANDS = [
 /** Commands that talk to an SM-DP+ (ES9+): trust, routing and proxy apply. */
 export const ES9_COMMANDS = ['enable', 'disable', 'delete', 'notifications', 'download', 'provision'] as const;
 
-export interface KeySpec {
+export interface KeySpec extends IntBounds {
+  /** How values are read and checked (configValues.ts); 'int' uses min/max. */
   kind: Kind;
+  /** Further check of the typed value: a problem ("must be 15 digits") or undefined when fine. */
+  check?: (value: never) => string | undefined;
   /** Placeholder in help, e.g. "<file>". */
   arg?: string;
   description: string;

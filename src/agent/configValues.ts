@@ -14,8 +14,14 @@ export const VENDORS = ['generic', 'quectel', 'simcom', 'sierra', 'telit', 'fibo
 
 /** How a key's raw value (flag text, environment text, JSON value) becomes its typed value. */
 export type Kind =
-  | 'device' | 'vendor' | 'baud' | 'cloud' | 'url' | 'urlTemplate' | 'text' | 'bool' | 'path' | 'duration' | 'paths'
+  | 'device' | 'vendor' | 'baud' | 'int' | 'cloud' | 'url' | 'urlTemplate' | 'text' | 'bool' | 'path' | 'duration' | 'paths'
   | 'connectTo' | 'proxy' | 'hosts';
+
+/** Bounds of an 'int' key (inclusive). */
+export interface IntBounds {
+  min?: number;
+  max?: number;
+}
 
 /** Kinds whose value is a list (repeatable flags, JSON arrays, comma-separated variables). */
 export const LIST_KINDS: ReadonlySet<Kind> = new Set(['paths', 'connectTo', 'hosts']);
@@ -165,9 +171,19 @@ function proxyValue(raw: unknown, o: Origin): string {
   return v;
 }
 
+function intValue(raw: unknown, o: Origin, bounds: IntBounds): number {
+  const s = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  const min = bounds.min ?? 0;
+  const max = bounds.max ?? Number.MAX_SAFE_INTEGER;
+  if (!/^\d{1,15}$/.test(s) || Number(s) < min || Number(s) > max) throw invalidAt(o, `${shown(raw)} is not a whole number from ${min} to ${max}`);
+  return Number(s);
+}
+
 /** Turns one raw value into the typed value of a key of this kind. */
-export function coerce(kind: Kind, raw: unknown, o: Origin): unknown {
+export function coerce(kind: Kind, raw: unknown, o: Origin, bounds: IntBounds = {}): unknown {
   switch (kind) {
+    case 'int':
+      return intValue(raw, o, bounds);
     case 'device':
       return deviceValue(raw, o);
     case 'text':

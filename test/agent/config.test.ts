@@ -409,3 +409,20 @@ describe('loadProvisionConfig: hostile files', () => {
     );
   });
 });
+
+describe('key kinds for new keys', () => {
+  it("'int' keys take whole numbers within their bounds; a flag is a usage error, a variable a configuration error", async () => {
+    const { coerce } = await import('../../src/agent/configValues.js');
+    const env = { from: 'env' as const, name: 'LPA_AGENT_X', where: 'LPA_AGENT_X', base: '/' };
+    const flag = { from: 'flag' as const, name: '--x', where: '--x', base: '/' };
+    expect(coerce('int', ' 255 ', env, { min: 1, max: 255 })).toBe(255);
+    expect(coerce('int', 64, { ...env, from: 'file' }, { min: 1, max: 255 })).toBe(64);
+    expect(() => coerce('int', '256', env, { min: 1, max: 255 })).toThrow(/^LPA_AGENT_X: "256" is not a whole number from 1 to 255$/);
+    try {
+      coerce('int', '1.5', flag, { min: 1, max: 255 });
+      throw new Error('accepted');
+    } catch (e) {
+      expect(isLpaError(e, 'USAGE')).toBe(true);
+    }
+  });
+});
