@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'PORT_MODEMMANAGER'
   | 'PORT_CLOSED'
   | 'PORT_IO'
+  | 'DEVICE_NOT_FOUND'
+  | 'DEVICE_AMBIGUOUS'
   | 'AT_TIMEOUT'
   | 'AT_ERROR'
   | 'AT_CME_ERROR'
@@ -82,6 +84,8 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   PORT_MODEMMANAGER: 'module',
   PORT_CLOSED: 'module',
   PORT_IO: 'module',
+  DEVICE_NOT_FOUND: 'module',
+  DEVICE_AMBIGUOUS: 'usage',
   AT_TIMEOUT: 'module',
   AT_ERROR: 'module',
   AT_CME_ERROR: 'module',

@@ -72,7 +72,7 @@ const command: Command = {
           notifications.push(...(op.notifications ?? []));
         }
         return { ...dl, enabled, notifications, stats: { ...d.stats(), ...es9.stats(), wallMs: Date.now() - started } };
-      });
+      }, out);
       const { metadata, ...rest } = result;
       out.result(
         { ...rest, profile: { iccid: metadata.iccid, serviceProviderName: metadata.serviceProviderName, profileName: metadata.profileName, profileClass: metadata.profileClass } },
