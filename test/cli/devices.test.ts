@@ -1,10 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildTree, loadLayout, type LayoutDesc } from '../helpers/sysfsTree.js';
-import { jsonLines, runCli, startCli } from './run.js';
+import { jsonLines, runCli, useServedModem } from './run.js';
 
 const EID = '89049032123451234512345678901235';
 const base = mkdtempSync(join(tmpdir(), 'lpa-devices-'));
@@ -97,23 +96,7 @@ describe('--device auto (the default) through the CLI', () => {
   });
 
   describe('on a module whose AT port is the virtual module on a pseudo-terminal', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lpa-auto-'));
-    const pty = join(dir, 'modem');
-    let server: ChildProcess;
-
-    beforeAll(async () => {
-      const s = await startCli(['serve-modem', '--pty', pty, '--state', join(dir, 'euicc.json'), '--modem', 'quectel'], (o) => o.includes('ready on'));
-      server = s.child;
-    });
-
-    afterAll(async () => {
-      if (server && server.exitCode === null) {
-        const exited = new Promise((r) => server.once('exit', r));
-        server.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const { pty } = useServedModem('lpa-auto-');
 
     it('eid and info find it, open its AT port by its by-id name and say how it was chosen', async () => {
       const sys = tree('quectel-eg25-qmi', (l) => (l.devNodes = { ttyUSB2: pty }), 'eg25-pty');
