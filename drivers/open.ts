@@ -86,6 +86,27 @@ async function openVirtual(statePath: string, opts: OpenTransportOptions): Promi
 }
 
 /**
+ * An AT port ModemManager holds (PORT_MODEMMANAGER): say exactly what to do for this module —
+ * its QMI/MBIM port if it has one, or the udev rule for this port. Any other error is unchanged.
+ */
+async function explainHeldPort(e: unknown, path: string, detect: DetectOptions | undefined): Promise<unknown> {
+  if (!(e instanceof LpaError) || e.code !== 'PORT_MODEMMANAGER') return e;
+  try {
+    const [{ detectDevices, modemManagerAdvice }, { realpathSync }, { basename }] = await Promise.all([import('./detect/index.js'), import('node:fs'), import('node:path')]);
+    let resolved: string | undefined;
+    try {
+      resolved = basename(realpathSync(path));
+    } catch {
+      // a vanished port: match by the name given
+    }
+    const advice = modemManagerAdvice(await detectDevices(detect), path, resolved);
+    return advice ? new LpaError(advice.code, advice.message, { ...advice.details, path }, { cause: e }) : e;
+  } catch {
+    return e;
+  }
+}
+
+/**
  * `auto`: find the module (drivers/detect), choose, and open the chosen spec through
  * openTransport. A candidate that fails to open with a module/port error (busy, held, no answer)
  * hands over to the next one; when all fail, the first candidate's error is thrown.
@@ -97,7 +118,7 @@ async function openAuto(opts: OpenTransportOptions): Promise<OpenedTransport> {
     choice = chooseAuto(await detectDevices(opts.detect));
   }
   opts.onAuto?.({ type: 'chosen', choice });
-  const { detect: _d, autoChoice: _c, onAuto: _o, optionsFor, ...base } = opts;
+  const { autoChoice: _c, onAuto: _o, optionsFor, ...base } = opts;
   const failures: { device: string; error: LpaError }[] = [];
   for (const [i, c] of choice.candidates.entries()) {
     try {
@@ -124,7 +145,9 @@ async function openAuto(opts: OpenTransportOptions): Promise<OpenedTransport> {
 export async function openTransport(spec: DeviceSpec, opts: OpenTransportOptions = {}): Promise<OpenedTransport> {
   switch (spec.kind) {
     case 'at':
-      return openAt(spec.path, opts);
+      return openAt(spec.path, opts).catch(async (e: unknown) => {
+        throw await explainHeldPort(e, spec.path, opts.detect);
+      });
     case 'virtual':
       return openVirtual(spec.statePath, opts);
     case 'auto':

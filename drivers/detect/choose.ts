@@ -60,13 +60,29 @@ function modemManagerHoldsAt(m: DetectedModule, at: DetectedInterface): LpaError
   const tagging = rule
     ? `or make it leave the port with the udev rule '${rule}' in /etc/udev/rules.d/77-lpa-agent.rules (then udevadm control --reload; udevadm trigger --action=change --subsystem-match=tty; systemctl restart ModemManager)`
     : 'or make it leave the port with udev ENV{ID_MM_PORT_IGNORE}="1"';
+  const shared = m.interfaces.find((i) => (i.role === 'qmi' || i.role === 'mbim') && i.device !== undefined);
+  const head = shared
+    ? `ModemManager is running and uses ${at.port.path}, the AT port of ${moduleLabel(m)}: use --device ${shared.device} (or auto), which goes through ${shared.role}-proxy alongside ModemManager, or `
+    : `ModemManager is running and uses ${at.port.path}, the AT port of ${moduleLabel(m)}, which has no QMI or MBIM port to share with it: `;
   return new LpaError(
     'PORT_MODEMMANAGER',
-    `ModemManager is running and uses ${at.port.path}, the AT port of ${moduleLabel(m)}, which has no QMI or MBIM port to share with it: ` +
-      `stop ModemManager while lpa-agent runs (systemctl stop ModemManager), ${tagging}; ` +
+    `${head}stop ModemManager while lpa-agent runs (systemctl stop ModemManager), ${tagging}; ` +
       'lpa-agent does not inhibit ModemManager, because that would also drop the data connection the download may need',
-    { path: at.port.path, module: moduleLabel(m), ...(rule ? { udevRule: rule } : {}) },
+    { path: at.port.path, module: moduleLabel(m), ...(rule ? { udevRule: rule } : {}), ...(shared ? { alternative: shared.device } : {}) },
   );
+}
+
+/**
+ * An AT port given with --device that ModemManager holds: the same advice as `auto` gives, for
+ * the module that port belongs to (matched by path, by-id name or the node it resolves to).
+ */
+export function modemManagerAdvice(inv: Inventory, path: string, resolvedName?: string): LpaError | undefined {
+  if (!inv.modemManager.running) return undefined;
+  for (const m of inv.modules) {
+    const at = m.interfaces.find((i) => isAt(i) && (i.port.path === path || i.port.byId === path || i.port.name === resolvedName));
+    if (at) return modemManagerHoldsAt(m, at);
+  }
+  return undefined;
 }
 
 /** The ordered candidates of one module, or why it has none. */

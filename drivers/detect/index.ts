@@ -3,6 +3,6 @@
  * `autoVerdict` / `chooseAuto` turn that into the `--device auto` decision.
  */
 export { detectDevices } from './scan.js';
-export { autoVerdict, chooseAuto, moduleLabel, moduleVerdict, udevIgnoreRule, type AutoCandidate, type AutoChoice, type AutoVerdict } from './choose.js';
+export { autoVerdict, chooseAuto, modemManagerAdvice, moduleLabel, moduleVerdict, udevIgnoreRule, type AutoCandidate, type AutoChoice, type AutoVerdict } from './choose.js';
 export { KNOWN_MODULES } from './known.js';
 export type { DetectedInterface, DetectedModule, DetectedPort, DetectedReader, DetectOptions, Inventory, ModemManagerUse, PortKind, PortRole } from './types.js';

@@ -137,9 +137,10 @@ export async function openDevice(globals: DeviceOptions, hooks: OpenHooks = {}):
     baudRate: globals.baudRate,
     ...(globals.modem !== undefined ? { modem: globals.modem } : {}),
     ...(globals.trace !== undefined ? { tracePath: globals.trace } : {}),
+    // auto looks here; an AT port ModemManager holds is explained with what is found here
+    detect: hooks.detect ?? detectOptionsFromEnv(),
     ...(spec.kind === 'auto'
       ? {
-          detect: hooks.detect ?? detectOptionsFromEnv(),
           ...(hooks.autoChoice ? { autoChoice: hooks.autoChoice } : {}),
           onAuto: (e: AutoEvent) => {
             const line = autoEventLine(e);

@@ -95,6 +95,13 @@ describe('--device auto (the default) through the CLI', () => {
     expect(jsonLines(j.stdout).at(-1)).toMatchObject({ ok: false, error: { code: errCode } });
   });
 
+  it('provision without a device decides before anything else (two modules: exit 2, nothing locked)', async () => {
+    const r = await run(tree('gateway-two-modules', undefined, 'two-provision'), ['provision']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^lpa-agent: found 2 modules or readers, so auto will not guess/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   describe('on a module whose AT port is the virtual module on a pseudo-terminal', () => {
     const { pty } = useServedModem('lpa-auto-');
 

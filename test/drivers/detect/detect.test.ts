@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { autoVerdict, chooseAuto, detectDevices, udevIgnoreRule, type DetectedModule, type Inventory } from '../../../drivers/detect/index.js';
+import { autoVerdict, chooseAuto, detectDevices, modemManagerAdvice, udevIgnoreRule, type DetectedModule, type Inventory } from '../../../drivers/detect/index.js';
 import { LpaError } from '../../../src/errors.js';
 import { buildTree, loadLayout, type LayoutDesc } from '../../helpers/sysfsTree.js';
 import { ROOT } from '../../cli/run.js';
@@ -205,6 +205,20 @@ describe('detect: choosing', () => {
     expect(e.details.udevRule).toBe(rule);
     expect(e.message).toContain('does not inhibit ModemManager');
     expect(udevIgnoreRule(inv.modules[0]!, inv.modules[0]!.interfaces[1]!)).toBe(rule);
+  });
+
+  it('an AT port given with --device that ModemManager holds: the module\'s QMI port, or the udev rule', async () => {
+    const { inv, dir } = await detect('quectel-eg25-qmi', (l) => withModemManager(l, ['/dev/ttyUSB2']));
+    const byId = join(dir, 'dev', 'serial', 'by-id', 'usb-Quectel_EG25-G_0123456789ABCDEF-if02-port0');
+    for (const [path, resolved] of [[byId, undefined], [join(dir, 'dev', 'ttyUSB2'), undefined], ['/dev/modem', 'ttyUSB2']] as const) {
+      const e = modemManagerAdvice(inv, path, resolved)!;
+      expect(e.code).toBe('PORT_MODEMMANAGER');
+      expect(e.message).toMatch(/^ModemManager is running and uses .*ttyUSB2, the AT port of Quectel EC25\/EG25 \(2c7c:0125, usb 1-1\.2\): use --device qmi:.*cdc-wdm0 \(or auto\), which goes through qmi-proxy alongside ModemManager, or stop ModemManager/);
+      expect(e.details).toMatchObject({ alternative: `qmi:${join(dir, 'dev', 'cdc-wdm0')}`, udevRule: expect.stringContaining('ENV{ID_USB_INTERFACE_NUM}=="02"') });
+    }
+    expect(modemManagerAdvice(inv, '/dev/ttyS0')).toBeUndefined();
+    const quiet = await detect('quectel-eg25-qmi');
+    expect(modemManagerAdvice(quiet.inv, byId)).toBeUndefined();
   });
 
   it('AT port tagged ID_MM_PORT_IGNORE while ModemManager runs: that AT port is used', async () => {
