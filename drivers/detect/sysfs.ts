@@ -16,8 +16,10 @@ export interface Roots {
 
 /** The roots to read; with only `sysfsRoot` given, udev data, /dev and /proc are its siblings. */
 export function rootsOf(opts: DetectOptions = {}): Roots {
-  const sys = resolve(opts.sysfsRoot ?? '/sys');
-  const top = dirname(sys);
+  const given = resolve(opts.sysfsRoot ?? '/sys');
+  // resolved, so the walk up from a port's resolved sysfs path stays recognisably under it
+  const sys = real(given) ?? given;
+  const top = dirname(given);
   return {
     sys,
     udev: resolve(opts.udevRoot ?? join(top, 'run', 'udev', 'data')),
