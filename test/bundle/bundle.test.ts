@@ -190,7 +190,8 @@ describe('release bundle', () => {
       'ExecStart=/opt/lpa-agent/bin/lpa-agent --config /etc/lpa-agent/config.json provision',
       'ExecStartPost=/bin/touch /var/lib/lpa-agent/provisioned',
       'EnvironmentFile=-/etc/lpa-agent/env',
-      'SupplementaryGroups=dialout',
+      'User=root',
+      'CapabilityBoundingSet=',
       'Restart=on-failure',
       'StateDirectory=lpa-agent',
     ]) {
