@@ -69,9 +69,12 @@ export async function openTransport(spec: DeviceSpec, opts: OpenTransportOptions
       return openAt(spec.path, opts);
     case 'virtual':
       return openVirtual(spec.statePath, opts);
+    case 'pcsc': {
+      const { openPcscTransport } = await import('./pcsc/index.js');
+      return openPcscTransport(spec.reader, opts);
+    }
     case 'qmi':
     case 'mbim':
-    case 'pcsc':
     case 'auto':
       throw new LpaError('USAGE', `--device ${spec.kind}: this transport is not available yet`);
   }

@@ -121,6 +121,7 @@ export class VpcdCard {
   private wanted = false;
   private closed = false;
   private connected = false;
+  private poweredSinceInsert = false;
   private refreshPending = false;
   private lastError = '';
   private waiters: (() => void)[] = [];
@@ -153,15 +154,30 @@ export class VpcdCard {
     if (!this.socket && !this.timer) this.connect();
   }
 
-  /** Resolves once the card is in the reader (connected to vpcd); rejects after `timeoutMs`. */
-  waitInserted(timeoutMs = 10_000): Promise<void> {
-    if (this.connected) return Promise.resolve();
+  /** True once pcscd powered the card up after the last insertion: clients can see it. */
+  get seen(): boolean {
+    return this.connected && this.poweredSinceInsert;
+  }
+
+  /**
+   * Resolves once the card is in the reader (connected to vpcd) and, with `seen`, once pcscd has
+   * powered it up (then its clients see the card); rejects after `timeoutMs`.
+   */
+  waitInserted(timeoutMs = 10_000, seen = false): Promise<void> {
+    if (seen ? this.seen : this.connected) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== done);
-        reject(new LpaError('PORT_NOT_FOUND', `vpcd at ${this.host}:${this.port} did not accept the card within ${timeoutMs} ms${this.lastError ? ` (${this.lastError})` : ''}: is pcscd running with vsmartcard-vpcd?`));
+        const where = `vpcd at ${this.host}:${this.port}`;
+        reject(
+          this.connected
+            ? new LpaError('PCSC_UNAVAILABLE', `${where} took the card but pcscd did not power it up within ${timeoutMs} ms`)
+            : new LpaError('PCSC_UNAVAILABLE', `${where} did not take the card within ${timeoutMs} ms${this.lastError ? ` (${this.lastError})` : ''}: is pcscd running with vsmartcard-vpcd (apt-get install pcscd vsmartcard-vpcd)?`),
+        );
       }, timeoutMs);
       const done = (): void => {
+        if (seen && !this.seen) return;
+        this.waiters = this.waiters.filter((w) => w !== done);
         clearTimeout(timer);
         resolve();
       };
@@ -193,6 +209,10 @@ export class VpcdCard {
     if (s && !s.destroyed) await new Promise<void>((r) => s.once('close', () => r()));
   }
 
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
   private emit(event: VpcdCardEvent): void {
     try {
       this.opts.onEvent?.(event);
@@ -219,8 +239,9 @@ export class VpcdCard {
       this.counters.insertions++;
       this.lastError = '';
       this.card.reset();
+      this.poweredSinceInsert = false;
       this.emit({ type: 'inserted' });
-      for (const w of this.waiters.splice(0)) w();
+      this.wake();
     });
     socket.on('data', (chunk: Buffer) => {
       for (const msg of this.reader.push(chunk)) this.handle(socket, msg);
@@ -273,7 +294,9 @@ export class VpcdCard {
         case VPCD_CONTROL.POWER_ON:
           this.counters.powerOns++;
           this.card.reset();
+          this.poweredSinceInsert = true;
           this.emit({ type: 'power-on' });
+          this.wake();
           return;
         case VPCD_CONTROL.RESET:
           this.counters.resets++;
