@@ -5,7 +5,7 @@
  * naming what to install. Only the part of its API this driver uses is typed here, so the project
  * builds without it (`npm ci --omit=optional`).
  */
-import { LpaError, isLpaError } from '../../src/errors.js';
+import { LpaError, isLpaError, type ErrorCode } from '../../src/errors.js';
 
 export interface PcscFlags {
   readonly raw: number;
@@ -121,37 +121,40 @@ export function isCardGone(e: unknown): boolean {
   return c === 'RemovedCard' || c === 'NoSmartCard' || c === 'UnpoweredCard' || c === 'UnresponsiveCard';
 }
 
-/** Maps a PC/SC failure to an LpaError; `reader` and `what` name the step for the message. */
+/** Maps a PC/SC failure to an LpaError; `reader` and `what` (e.g. "connect to the card") name the step. */
 export function pcscError(e: unknown, reader: string | undefined, what: string): LpaError {
   if (isLpaError(e)) return e;
   const code = pcscCode(e);
   const text = e instanceof Error ? e.message : String(e);
-  const where = reader === undefined ? '' : ` (reader "${reader}")`;
+  const inReader = reader === undefined ? 'in the reader' : `in reader "${reader}"`;
+  const theReader = reader === undefined ? 'the card reader' : `card reader "${reader}"`;
   const details = { pcsc: code ?? text, ...(reader !== undefined ? { reader } : {}) };
+  const make = (c: ErrorCode, message: string): LpaError => new LpaError(c, message, details, { cause: e });
   switch (code) {
     case 'NoService':
     case 'ServiceStopped':
     case 'Shutdown':
     case 'SystemCancelled':
-      return new LpaError('PCSC_UNAVAILABLE', `pcscd is not running (${code} while trying to ${what}): ${START_PCSCD}`, details, { cause: e });
+      return make('PCSC_UNAVAILABLE', `pcscd is not running (${code} when trying to ${what}): ${START_PCSCD}`);
     case 'NoReadersAvailable':
-      return new LpaError('READER_NOT_FOUND', `no card reader is connected (pcscd lists none while trying to ${what})`, details, { cause: e });
+      return make('READER_NOT_FOUND', 'no card reader is connected (pcscd lists none)');
     case 'ReaderUnavailable':
     case 'UnknownReader':
-      return new LpaError('READER_NOT_FOUND', `the card reader${where} is gone (unplugged?) while trying to ${what}`, details, { cause: e });
+      return make('READER_NOT_FOUND', `${theReader} is gone (unplugged?) (${code} when trying to ${what})`);
     case 'NoSmartCard':
+      return make('CARD_ABSENT', `no card ${inReader}: insert the eUICC`);
     case 'RemovedCard':
-      return new LpaError('CARD_ABSENT', `no card in the reader${where} (${code === 'RemovedCard' ? 'it was removed or restarted' : 'insert the eUICC'}) while trying to ${what}`, details, { cause: e });
+      return make('CARD_ABSENT', `the card ${inReader} was removed or restarted (when trying to ${what})`);
     case 'SharingViolation':
-      return new LpaError('PORT_BUSY', `the card${where} is in exclusive use by another program (close it and retry) while trying to ${what}`, details, { cause: e });
+      return make('PORT_BUSY', `the card ${inReader} is in exclusive use by another program: close it and retry`);
     case 'ResetCard':
-      return new LpaError('CHANNEL_CLOSED', `the card${where} was reset by another program while trying to ${what}`, details, { cause: e });
+      return make('CHANNEL_CLOSED', `the card ${inReader} was reset by another program (when trying to ${what})`);
     case 'UnpoweredCard':
     case 'UnresponsiveCard':
     case 'ProtoMismatch':
     case 'UnsupportedCard':
-      return new LpaError('CARD_ABSENT', `the card${where} does not answer (${code}) while trying to ${what}: is the eUICC inserted the right way?`, details, { cause: e });
+      return make('CARD_ABSENT', `the card ${inReader} does not answer (${code} when trying to ${what}): is the eUICC inserted the right way round?`);
     default:
-      return new LpaError('PORT_IO', `PC/SC error ${code ?? ''}${where} while trying to ${what}: ${text}`.replace('  ', ' '), details, { cause: e });
+      return make('PORT_IO', `PC/SC error${code ? ` ${code}` : ''} ${inReader} when trying to ${what}: ${text}`);
   }
 }

@@ -82,7 +82,6 @@ export class PcscEuiccChannel implements ApduChannel, ModemControl {
       throw new LpaError('APDU_INVALID', `command APDU of ${apdu.length} bytes (must be 4..${MAX_SHORT_APDU})`);
     }
     await this.open();
-    this.lastApduAt = Date.now();
     this.delivered = false;
     try {
       return await this.exchange(apdu);
@@ -194,6 +193,7 @@ export class PcscEuiccChannel implements ApduChannel, ModemControl {
     if (apdu[1] === INS_STORE_DATA) this.counters.storeDataBlocks++;
     this.counters.bytesOut += apdu.length;
     this.opts.trace?.write('>>', toHex(apdu));
+    this.lastApduAt = Date.now();
     const resp = await card.transmit(apdu);
     this.delivered = true;
     this.counters.bytesIn += resp.length;

@@ -28,7 +28,8 @@ export async function openLogicalChannel(send: (apdu: Uint8Array) => Promise<Uin
   const mapError = opts.mapError ?? ((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
   let resp: Uint8Array;
   try {
-    resp = await send(MANAGE_CHANNEL_OPEN);
+    // a T=0 card may answer 61xx even here: fetch the channel number with GET RESPONSE
+    resp = await transmitWithChaining(send, MANAGE_CHANNEL_OPEN, MANAGE_CHANNEL_OPEN[0]!);
   } catch (e) {
     throw mapError(e, 'manage');
   }
