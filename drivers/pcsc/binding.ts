@@ -101,7 +101,8 @@ export function loadPcsc(packageName: string = PCSC_PACKAGE): Promise<PcscModule
 
 async function importBinding(packageName: string): Promise<PcscModule> {
   try {
-    const mod = (await import(packageName)) as PcscModule & { default?: PcscModule };
+    // the literal import lets the release bundle (scripts/bundle.mjs) carry the package's JavaScript
+    const mod = (await (packageName === PCSC_PACKAGE ? import('pcsc-mini' as string) : import(packageName))) as PcscModule & { default?: PcscModule };
     // a CommonJS package: its exports arrive as the default export (and mostly as named ones)
     return mod.Client ? mod : (mod.default as PcscModule);
   } catch (e) {
