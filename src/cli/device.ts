@@ -74,7 +74,7 @@ export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'tra
 export async function openDevice(globals: DeviceOptions): Promise<Device> {
   const { LpaError } = await import('../errors.js');
   if (globals.device === undefined) {
-    throw new LpaError('USAGE', 'no device given: use --device <AT port> (e.g. /dev/ttyUSB2) or --device virtual[:<state-file>] (or set LPA_AGENT_DEVICE)');
+    throw new LpaError('USAGE', 'no device given: use --device <AT port> (e.g. /dev/ttyUSB2), --device pcsc[:<reader>] or --device virtual[:<state-file>] (or set LPA_AGENT_DEVICE)');
   }
   const spec = parseDeviceSpec(globals.device);
   const { openTransport } = await import('../../drivers/open.js');

@@ -2,7 +2,7 @@ import { LpaError } from '../errors.js';
 import { bool, list, str, intOption, type OptionSpecs, type OptionValues } from './args.js';
 
 export const GLOBAL_OPTIONS: OptionSpecs = {
-  device: { type: 'string', arg: '<path>|virtual[:<state-file>]', description: 'AT port of the module (e.g. /dev/serial/by-id/...-if02-port0), or the built-in virtual modem [env LPA_AGENT_DEVICE]' },
+  device: { type: 'string', arg: '<path>|pcsc[:<reader>]|virtual[:<state-file>]', description: 'AT port of the module (e.g. /dev/serial/by-id/...-if02-port0), a PC/SC card reader (pcsc, pcsc:<index or name>), or the built-in virtual modem [env LPA_AGENT_DEVICE]' },
   modem: { type: 'string', arg: '<vendor>', description: 'vendor profile: generic, quectel, simcom, sierra, telit, fibocom, ublox, nordic (default: detected from ATI/AT+CGMI)' },
   baud: { type: 'string', arg: '<rate>', description: 'UART baud rate (ignored over USB; default 115200)' },
   json: { type: 'boolean', description: 'one JSON object per line, ending with a result object (same as --output json)' },

@@ -80,6 +80,14 @@ describe.skipIf(missing !== undefined)('virtual eUICC -> vpcd -> pcscd -> lpa-ag
     return { code: r.code, lines, data: last.data as Record<string, any>, error: last.error as Record<string, any> | undefined, stderr: r.stderr };
   };
 
+  it('without pcscd: one line naming what to start', async () => {
+    // libpcsclite finds pcscd by this socket: point it nowhere
+    const r = await runCli(['--device', 'pcsc', 'eid'], { env: { PCSCLITE_CSOCK_NAME: join(dir, 'no-pcscd.comm') } });
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/pcscd is not running .*start pcscd/);
+  });
+
   it('eid, info and profiles by reader name, index and the only reader with a card', async () => {
     const eid = await runCli(['--device', `pcsc:${reader}`, 'eid']);
     expect(eid.stderr).toBe('');
