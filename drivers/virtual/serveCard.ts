@@ -1,5 +1,6 @@
 import type { VirtualCard } from '../../src/sim/card.js';
 import { openVirtualEuicc } from '../../src/sim/euicc/index.js';
+import { untilStopped } from '../../src/util/untilStopped.js';
 import { VpcdCard, vpcdReaderName, type VpcdCardEvent, type VpcdCardStats } from './vpcd.js';
 
 export interface ServeCardOptions {
@@ -44,20 +45,7 @@ export async function runServeCard(opts: ServeCardOptions): Promise<VpcdCardStat
     },
   });
   vpcd.insert();
-  await new Promise<void>((resolve) => {
-    if (opts.signal) {
-      if (opts.signal.aborted) return resolve();
-      opts.signal.addEventListener('abort', () => resolve(), { once: true });
-      return;
-    }
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped(opts.signal);
   await vpcd.close();
   return vpcd.stats();
 }

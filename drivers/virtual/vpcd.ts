@@ -282,31 +282,29 @@ export class VpcdCard {
     if (was) this.emit({ type: 'removed', reason });
   }
 
+  /** Power off, power on and reset all clear the card's volatile state (channels, sessions). */
+  private power(counter: 'powerOffs' | 'powerOns' | 'resets', type: 'power-off' | 'power-on' | 'reset'): void {
+    this.counters[counter]++;
+    this.card.reset();
+    this.emit({ type });
+    this.wake();
+  }
+
   private handle(socket: Socket, msg: Uint8Array): void {
     if (msg.length === 0) return;
     if (msg.length === 1) {
       switch (msg[0]) {
-        case VPCD_CONTROL.POWER_OFF:
-          this.counters.powerOffs++;
-          this.card.reset();
-          this.emit({ type: 'power-off' });
-          return;
-        case VPCD_CONTROL.POWER_ON:
-          this.counters.powerOns++;
-          this.card.reset();
-          this.poweredSinceInsert = true;
-          this.emit({ type: 'power-on' });
-          this.wake();
-          return;
-        case VPCD_CONTROL.RESET:
-          this.counters.resets++;
-          this.card.reset();
-          this.emit({ type: 'reset' });
-          return;
         case VPCD_CONTROL.GET_ATR:
           this.counters.atrRequests++;
           socket.write(vpcdFrame(this.atr));
           return;
+        case VPCD_CONTROL.POWER_OFF:
+          return this.power('powerOffs', 'power-off');
+        case VPCD_CONTROL.POWER_ON:
+          this.poweredSinceInsert = true;
+          return this.power('powerOns', 'power-on');
+        case VPCD_CONTROL.RESET:
+          return this.power('resets', 'reset');
         default:
           // unknown control: vpcd expects no answer
           return;
