@@ -150,6 +150,9 @@ export function pcscError(e: unknown, reader: string | undefined, what: string):
       return make('PORT_BUSY', `the card ${inReader} is in exclusive use by another program: close it and retry`);
     case 'ResetCard':
       return make('CHANNEL_CLOSED', `the card ${inReader} was reset by another program (when trying to ${what})`);
+    case 'InvalidHandle':
+    case 'NoCardConnection':
+      return make('CHANNEL_CLOSED', `the connection to the card ${inReader} was lost (pcscd restarted?) when trying to ${what}`);
     case 'UnpoweredCard':
     case 'UnresponsiveCard':
     case 'ProtoMismatch':

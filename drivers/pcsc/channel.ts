@@ -82,25 +82,27 @@ export class PcscEuiccChannel implements ApduChannel, ModemControl {
       throw new LpaError('APDU_INVALID', `command APDU of ${apdu.length} bytes (must be 4..${MAX_SHORT_APDU})`);
     }
     await this.open();
-    this.delivered = false;
-    try {
-      return await this.exchange(apdu);
-    } catch (e) {
-      if (isLpaError(e) || pcscCode(e) === undefined) throw e;
-      this.lost = true;
-      const code = pcscCode(e);
-      // RESET/REMOVED are reported before an APDU reaches the card: resending is safe when nothing
-      // of this exchange got through, and it is not a later block of a STORE DATA series the
-      // restart threw away
-      const notSent = (code === 'ResetCard' || code === 'RemovedCard') && !this.delivered;
-      const midSeries = apdu[1] === INS_STORE_DATA && apdu[3] !== 0;
-      if (notSent && !midSeries) {
-        await this.recover();
-        return this.exchange(apdu);
+    for (let attempt = 0; ; attempt++) {
+      this.delivered = false;
+      try {
+        return await this.exchange(apdu);
+      } catch (e) {
+        if (isLpaError(e) || pcscCode(e) === undefined) throw e;
+        this.lost = true;
+        const code = pcscCode(e);
+        // RESET/REMOVED are reported before an APDU reaches the card: resending is safe when
+        // nothing of this exchange got through, and it is not a later block of a STORE DATA series
+        // the restart threw away
+        const notSent = (code === 'ResetCard' || code === 'RemovedCard') && !this.delivered;
+        const midSeries = apdu[1] === INS_STORE_DATA && apdu[3] !== 0;
+        if (notSent && !midSeries && attempt === 0) {
+          await this.recover();
+          continue;
+        }
+        const err = pcscError(e, this.readerName, `send ${apdu[1] === INS_STORE_DATA ? 'a STORE DATA' : `INS ${toHex(apdu.subarray(1, 2))}`}`);
+        const again = notSent ? 'the command was not resent' : 'the command may have reached the card, so it was not resent';
+        throw new LpaError(err.code === 'PORT_IO' ? 'CHANNEL_CLOSED' : err.code, `${err.message}; ${again} (the channel reopens on the next command)`, err.details, { cause: e });
       }
-      const err = pcscError(e, this.readerName, `send ${apdu[1] === INS_STORE_DATA ? 'a STORE DATA' : `INS ${toHex(apdu.subarray(1, 2))}`}`);
-      const again = notSent ? 'the card restarted during a STORE DATA series, which was not resent' : 'the command may have reached the card, so it was not resent';
-      throw new LpaError(err.code === 'PORT_IO' ? 'CHANNEL_CLOSED' : err.code, `${err.message}; ${again} (the channel reopens on the next command)`, err.details, { cause: e });
     }
   }
 
