@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadPcsc, pcscError, pcscLoadError } from '../../../drivers/pcsc/binding.js';
 import { pickReader, type ReaderState } from '../../../drivers/pcsc/readers.js';
-import { isLpaError, type LpaError } from '../../../src/errors.js';
+import type { LpaError } from '../../../src/errors.js';
+import { codeOf } from '../../util/lpaError.js';
 
 const r = (name: string, present = false): ReaderState => ({ name, present, exclusive: false, mute: false });
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    return isLpaError(e) ? e.code : 'not an LpaError';
-  }
-  return undefined;
-};
 
 describe('pickReader: pcsc[:<reader>]', () => {
   const two = [r('Virtual PCD 00 00', true), r('Virtual PCD 00 01')];
