@@ -233,8 +233,8 @@ export class VpcdCard {
     const socket = new Socket();
     this.socket = socket;
     this.reader.clear();
-    socket.setNoDelay(true);
     socket.on('connect', () => {
+      socket.setNoDelay(true);
       this.connected = true;
       this.counters.insertions++;
       this.lastError = '';
