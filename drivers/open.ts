@@ -152,9 +152,12 @@ export async function openTransport(spec: DeviceSpec, opts: OpenTransportOptions
       return openVirtual(spec.statePath, opts);
     case 'auto':
       return openAuto(opts);
+    case 'pcsc': {
+      const { openPcscTransport } = await import('./pcsc/index.js');
+      return openPcscTransport(spec.reader, opts);
+    }
     case 'qmi':
     case 'mbim':
-    case 'pcsc':
       throw new LpaError('USAGE', `--device ${spec.kind}: this transport is not available yet`);
   }
 }

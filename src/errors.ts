@@ -31,6 +31,10 @@ export type ErrorCode =
   | 'AT_NOT_SUPPORTED'
   | 'AT_BAD_RESPONSE'
   | 'AT_BUSY'
+  // PC/SC (pcscd and card readers)
+  | 'PCSC_UNAVAILABLE'
+  | 'READER_NOT_FOUND'
+  | 'CARD_ABSENT'
   // eUICC channel and APDUs
   | 'CHANNEL_OPEN_FAILED'
   | 'CHANNEL_CLOSED'
@@ -93,6 +97,9 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   AT_NOT_SUPPORTED: 'module',
   AT_BAD_RESPONSE: 'module',
   AT_BUSY: 'module',
+  PCSC_UNAVAILABLE: 'module',
+  READER_NOT_FOUND: 'module',
+  CARD_ABSENT: 'module',
   CHANNEL_OPEN_FAILED: 'module',
   CHANNEL_CLOSED: 'module',
   SIM_NOT_READY: 'module',

@@ -147,6 +147,11 @@ function nothingFound(inv: Inventory): LpaError {
   );
 }
 
+/** Readers `auto` may choose: those whose card answered as an eUICC. */
+function euiccReaders(inv: Inventory): Inventory['readers'] {
+  return inv.readers.filter((r) => r.euicc);
+}
+
 function ambiguous(inv: Inventory): LpaError {
   const choices = [
     ...inv.modules.map((m) => {
@@ -155,7 +160,7 @@ function ambiguous(inv: Inventory): LpaError {
       const device = v.ok ? v.choice.candidates[0]!.device : first?.device;
       return { what: moduleLabel(m), device };
     }),
-    ...inv.readers.map((r) => ({ what: `reader ${r.name}`, device: r.device })),
+    ...euiccReaders(inv).map((r) => ({ what: `reader ${r.name}`, device: r.device })),
   ];
   const list = choices.map((c) => (c.device ? `--device ${c.device} for ${c.what}` : `${c.what} (no usable port; see lpa-agent devices)`));
   return new LpaError('DEVICE_AMBIGUOUS', `found ${choices.length} modules or readers, so auto will not guess: choose one with ${list.join(', or ')}`, {
@@ -165,11 +170,12 @@ function ambiguous(inv: Inventory): LpaError {
 
 /** The `auto` decision for an inventory, as data (for `devices`) rather than a throw. */
 export function autoVerdict(inv: Inventory): AutoVerdict {
-  const count = inv.modules.length + inv.readers.length;
+  const readers = euiccReaders(inv);
+  const count = inv.modules.length + readers.length;
   if (count === 0) return { ok: false, error: nothingFound(inv) };
   if (count > 1) return { ok: false, error: ambiguous(inv) };
   if (inv.modules.length === 1) return moduleVerdict(inv.modules[0]!, inv.modemManager.running);
-  const r = inv.readers[0]!;
+  const r = readers[0]!;
   return {
     ok: true,
     choice: { module: `reader ${r.name}`, candidates: [{ device: r.device, spec: parseDeviceSpec(r.device), transport: 'pcsc', why: 'PC/SC reader' }], reason: 'no module, and this is the only eUICC reader' },

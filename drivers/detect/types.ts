@@ -89,6 +89,8 @@ export interface DetectedModule {
 export interface DetectedReader {
   name: string;
   device: string;
+  /** An eUICC answered in this reader; only such readers are choices for `auto`. */
+  euicc: boolean;
   note?: string;
 }
 

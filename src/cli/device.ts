@@ -96,7 +96,9 @@ export interface OpenHooks {
  * <dir> stands for /sys; udev data, /dev and /proc are read next to it).
  */
 export function detectOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DetectOptions {
-  return env.LPA_AGENT_SYSFS_ROOT ? { sysfsRoot: env.LPA_AGENT_SYSFS_ROOT } : {};
+  if (env.LPA_AGENT_SYSFS_ROOT) return { sysfsRoot: env.LPA_AGENT_SYSFS_ROOT };
+  // PC/SC readers of the real system (none without pcscd); a fixture tree stands alone
+  return { readers: async () => (await import('../../drivers/pcsc/list.js')).readersForDetect() };
 }
 
 /** `auto`'s decision without opening anything (throws DEVICE_NOT_FOUND / DEVICE_AMBIGUOUS / PORT_MODEMMANAGER). */

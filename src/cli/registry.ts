@@ -20,6 +20,7 @@ export const COMMANDS: Record<string, Loader> = {
   notifications: () => import('./commands/notifications.js'),
   download: () => import('./commands/download.js'),
   'serve-modem': () => import('./commands/serveModem.js'),
+  'serve-card': () => import('./commands/serveCard.js'),
   'serve-smdp': () => import('./commands/serveSmdp.js'),
   'serve-cloud': () => import('./commands/serveCloud.js'),
 };
@@ -39,6 +40,7 @@ export const COMMAND_SUMMARIES: Record<string, string> = {
   notifications: 'list, send or remove the eUICC pending notifications',
   download: 'download a profile from an SM-DP+ (activation code, matching id or default SM-DP+)',
   'serve-modem': 'serve the virtual module on a pseudo-terminal for other AT tools',
+  'serve-card': 'serve the virtual eUICC as a smart card to pcscd (vsmartcard vpcd)',
   'serve-smdp': 'run the local SM-DP+ over TLS (for demos and tests)',
   'serve-cloud': 'run the local Super SIM double (for demos and tests)',
 };

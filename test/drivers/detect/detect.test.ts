@@ -169,11 +169,17 @@ describe('detect: choosing', () => {
   });
 
   it('a module and a PC/SC reader are two: refuses; a reader alone is chosen', async () => {
-    const readers = async () => [{ name: 'Virtual PCD 00 00', device: 'pcsc:Virtual PCD 00 00' }];
+    const readers = async () => [
+      { name: 'Virtual PCD 00 00', device: 'pcsc:Virtual PCD 00 00', euicc: true },
+      { name: 'Virtual PCD 00 01', device: 'pcsc:Virtual PCD 00 01', euicc: false, note: 'no card' },
+    ];
     const layout = loadLayout('quectel-eg25-qmi');
     const sysfsRoot = buildTree(join(base, 'reader-and-module'), layout);
     const both = await detectDevices({ sysfsRoot, readers });
     expect(refusal(both).message).toMatch(/--device pcsc:Virtual PCD 00 00 for reader Virtual PCD 00 00/);
+    // an empty slot (or a card that is not an eUICC) is listed but never a choice
+    expect(refusal(both).message).not.toMatch(/00 01/);
+    expect(both.readers).toHaveLength(2);
     const emptyRoot = buildTree(join(base, 'reader-only'), loadLayout('empty'));
     const alone = chooseAuto(await detectDevices({ sysfsRoot: emptyRoot, readers }));
     expect(alone.candidates).toMatchObject([{ device: 'pcsc:Virtual PCD 00 00', transport: 'pcsc', spec: { kind: 'pcsc', reader: 'Virtual PCD 00 00' } }]);
