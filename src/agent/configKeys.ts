@@ -44,7 +44,8 @@ export const KEY_SPECS = {
   device: {
     kind: 'device',
     arg: '<spec>',
-    description: 'the module: its AT port (e.g. /dev/serial/by-id/...-if02-port0), at:/qmi:/mbim:<path>, pcsc[:<reader>], virtual[:<state-file>] or auto',
+    description:
+      'auto (the default: find the module, see "lpa-agent devices"), an AT port (e.g. /dev/serial/by-id/...-if02-port0), qmi:<path>, mbim:<path>, pcsc[:<reader>], or virtual[:<state-file>] for the built-in virtual modem',
     commands: DEVICE,
     global: true,
   },
@@ -92,7 +93,7 @@ export const KEY_SPECS = {
     kind: 'path',
     arg: '<file>',
     description: 'lock file that keeps a second agent off this module (default: one per device in the temporary folder)',
-    commands: [...DEVICE, 'serve-modem'],
+    commands: [...DEVICE, 'serve-modem', 'serve-card'],
     global: true,
   },
   journal: {

@@ -1,4 +1,4 @@
-import { CONFIG_FLAG, CONFIG_KEYS, flagName, KEY_SPECS, keyOption, loadConfig, usedBy, type AgentConfig } from '../agent/config.js';
+import { CONFIG_FLAG, CONFIG_KEYS, flagName, KEY_SPECS, keyOption, loadConfig, usedBy, whereOf, type AgentConfig } from '../agent/config.js';
 import type { ProxySettings } from '../es9p/proxy.js';
 import { LpaError } from '../errors.js';
 import { bool, str, type OptionSpecs, type OptionValues } from './args.js';
@@ -41,7 +41,10 @@ export type OutputFormat = 'human' | 'json' | 'lpac';
 export interface Globals {
   /** Every configuration key, checked, from flags, environment and the config file. */
   config: AgentConfig;
+  /** Absent: auto. */
   device?: string;
+  /** Where `device` came from: "--device", "LPA_AGENT_DEVICE", 'config file X: key "device"'. */
+  deviceFrom?: string;
   modem?: string;
   baudRate: number;
   trace?: string;
@@ -75,7 +78,10 @@ export function readGlobals(command: string, options: OptionValues, env: NodeJS.
     verbose,
     quiet,
   };
-  if (config.device !== undefined) g.device = config.device;
+  if (config.device !== undefined) {
+    g.device = config.device;
+    g.deviceFrom = whereOf(config, 'device');
+  }
   if (config.modem !== undefined) g.modem = config.modem;
   if (config.trace !== undefined) g.trace = config.trace;
   if (config.lockFile !== undefined) g.lockFile = config.lockFile;

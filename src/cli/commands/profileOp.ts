@@ -52,7 +52,7 @@ export function profileOpCommand(operation: ProfileOperation): Command {
             }
             throw e;
           }
-        });
+        }, out);
         if ('alreadyEnabled' in result) {
           out.result(result, `Profile ${iccid} is already enabled; nothing to do.`);
           return;

@@ -53,7 +53,6 @@ const command: Command = {
   ].join('\n'),
   async run({ globals, out, signal }) {
     const config = globals.config;
-    if (!config.device) throw new LpaError('USAGE', 'no device given: --device <AT port> or virtual[:<state-file>] (or LPA_AGENT_DEVICE, or "device" in the config file)');
     const credentials = loadCredentials({ credentialsFile: config.credentialsFile, env: process.env });
     const journal = usableJournal(config, process.env, out);
     const timeout = AbortSignal.timeout(config.timeoutMs);
@@ -64,7 +63,8 @@ const command: Command = {
     let device: Device | undefined;
     let step = '';
     try {
-      device = await openDevice(globals);
+      // no device configured: auto, decided before the lock is taken, so the lock is the chosen port's
+      device = await openDevice(globals, { progress: (s, message, data) => out.progress(s, message, data) });
       const report = await provision({
         device,
         journalPath: journal,
