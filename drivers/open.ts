@@ -1,11 +1,13 @@
 /**
  * Opens the transport a `--device` spec names: the one place that maps specs to drivers. Each
  * driver is imported only when used, so `eid` over AT never loads QMI, MBIM or PC/SC code.
+ * `qmi:` and `mbim:` go through qmi-proxy / mbim-proxy when it runs (ModemManager keeps the modem).
  */
 import type { EuiccTransport, TransportOptions } from '../src/apdu/channel.js';
 import { LpaError } from '../src/errors.js';
 import type { AtEuiccChannelOptions } from './at/channel.js';
 import type { DeviceSpec } from './spec.js';
+import type { ProxyMode } from './wwan/proxy.js';
 
 export interface OpenTransportOptions extends TransportOptions {
   /** AT: vendor profile name (detected when absent); virtual: the dialect (default generic). */
@@ -14,6 +16,20 @@ export interface OpenTransportOptions extends TransportOptions {
   baudRate?: number;
   /** AT: what a previous run left open (stale channel id or "nothing"). */
   atChannel?: AtEuiccChannelOptions;
+  /** QMI / MBIM: through qmi-proxy / mbim-proxy (auto: when it runs; default from LPA_AGENT_WWAN_PROXY). */
+  proxy?: ProxyMode;
+  /** QMI / MBIM: aborts opening (client ids / the MBIM session are released). */
+  signal?: AbortSignal;
+}
+
+function wwanOptions(opts: OpenTransportOptions): Record<string, unknown> {
+  return {
+    ...(opts.isdrAid ? { isdrAid: opts.isdrAid } : {}),
+    ...(opts.tracePath !== undefined ? { tracePath: opts.tracePath } : {}),
+    ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
 }
 
 async function openAt(path: string, opts: OpenTransportOptions, binding?: unknown, label?: string, dispose?: () => void): Promise<EuiccTransport> {
@@ -70,6 +86,7 @@ export async function openTransport(spec: DeviceSpec, opts: OpenTransportOptions
     case 'virtual':
       return openVirtual(spec.statePath, opts);
     case 'qmi':
+      return (await import('./qmi/open.js')).openQmiTransport(spec.path, wwanOptions(opts));
     case 'mbim':
     case 'pcsc':
     case 'auto':

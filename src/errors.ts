@@ -29,6 +29,11 @@ export type ErrorCode =
   | 'AT_NOT_SUPPORTED'
   | 'AT_BAD_RESPONSE'
   | 'AT_BUSY'
+  // QMI / MBIM transports
+  | 'QMI_ERROR'
+  | 'MBIM_ERROR'
+  | 'TRANSPORT_TIMEOUT'
+  | 'TRANSPORT_BAD_FRAME'
   // eUICC channel and APDUs
   | 'CHANNEL_OPEN_FAILED'
   | 'CHANNEL_CLOSED'
@@ -89,6 +94,10 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   AT_NOT_SUPPORTED: 'module',
   AT_BAD_RESPONSE: 'module',
   AT_BUSY: 'module',
+  QMI_ERROR: 'module',
+  MBIM_ERROR: 'module',
+  TRANSPORT_TIMEOUT: 'module',
+  TRANSPORT_BAD_FRAME: 'module',
   CHANNEL_OPEN_FAILED: 'module',
   CHANNEL_CLOSED: 'module',
   SIM_NOT_READY: 'module',

@@ -4,21 +4,29 @@ import type { Command } from '../command.js';
 
 const command: Command = {
   name: 'serve-modem',
-  summary: 'Serve the virtual module (with its virtual eUICC) on a pseudo-terminal until stopped.',
-  usage: 'serve-modem --pty <path> [--state <file>] [--modem <vendor>] [--link <settings>]',
+  summary: 'Serve the virtual module (with its virtual eUICC) on pseudo-terminals until stopped: AT, QMI, or both.',
+  usage: 'serve-modem [--pty <path>] [--qmi <path>] [--state <file>] [--modem <vendor>] [--link <settings>]',
   options: {
-    pty: { type: 'string', arg: '<path>', description: 'link to create for clients, e.g. /tmp/lpa-modem' },
+    pty: { type: 'string', arg: '<path>', description: 'AT port: link to create for clients, e.g. /tmp/lpa-modem' },
+    qmi: { type: 'string', arg: '<path>', description: 'QMI port (QMUX, like /dev/cdc-wdmN): link to create, e.g. /tmp/lpa-qmi' },
     state: { type: 'string', arg: '<file>', description: 'virtual eUICC state file (created factory-fresh if missing; default: in memory)' },
     link: { type: 'string', arg: '<settings>', description: 'emulate a slow link: "default" or key=value,... (see below); default: answers at once' },
   },
   help: [
-    'Example:',
+    'One module, one virtual eUICC, one state file: every interface given reaches the same card, SIM',
+    'state and quirks (at least one of --pty and --qmi).',
+    '',
+    'Examples:',
     '  lpa-agent serve-modem --pty /tmp/lpa-modem --state euicc.json --modem quectel &',
     '  lpa-agent --device /tmp/lpa-modem profiles',
+    '  lpa-agent serve-modem --pty /tmp/lpa-at --qmi /tmp/lpa-qmi --state euicc.json &',
+    '  lpa-agent --device qmi:/tmp/lpa-qmi eid',
+    '  qmicli -d /tmp/lpa-qmi --device-open-qmi --uim-get-card-status',
     '',
-    'Link model (--link): each answer is delayed by the UART time of the command and the answer',
-    '(bytes x 10 / baud), the module latency per command and the eUICC time. Keys (defaults):',
-    '  baud=115200 (0 = no serialisation cost, USB-like), latency=5 (ms per AT command),',
+    'Link model (--link): each AT answer is delayed by the UART time of the command and the answer',
+    '(bytes x 10 / baud), the module latency per command and the eUICC time; QMI answers by the',
+    'latency per message and the eUICC time (no UART). Keys (defaults):',
+    '  baud=115200 (0 = no serialisation cost, USB-like), latency=5 (ms per AT command or message),',
     '  apdu=20 (ms per APDU), auth=300 (AuthenticateServer), prepare=300 (PrepareDownload),',
     '  bpp=50 (last block of each BPP STORE DATA series), install=500 (block answered with the',
     '  ProfileInstallationResult). Example: --link baud=9600,latency=10. On stop, the result',
@@ -26,18 +34,23 @@ const command: Command = {
   ].join('\n'),
   async run({ globals, options, out, signal }) {
     const ptyPath = str(options, 'pty');
-    if (!ptyPath) throw new LpaError('USAGE', 'serve-modem needs --pty <path>');
+    const qmiPath = str(options, 'qmi');
+    if (!ptyPath && !qmiPath) throw new LpaError('USAGE', 'serve-modem needs --pty <path> (AT) and/or --qmi <path>');
     const { runServeModem } = await import('../../../drivers/virtual/serveModem.js');
     const statePath = str(options, 'state');
     const linkSpec = str(options, 'link');
     const link = linkSpec === undefined ? undefined : (await import('../../../drivers/virtual/link.js')).parseLinkSpec(linkSpec);
     const served = await runServeModem({
-      ptyPath,
+      ...(ptyPath ? { ptyPath } : {}),
+      ...(qmiPath ? { qmiPath } : {}),
       ...(statePath ? { statePath } : {}),
       ...(globals.modem ? { vendor: globals.modem } : {}),
       ...(link ? { link } : {}),
       signal,
-      onReady: ({ path, vendor }) => out.progress('ready', `virtual ${vendor} module ready on ${path} (Ctrl-C to stop)`, { path, vendor }),
+      onReady: ({ path, paths, vendor }) => {
+        const where = [paths.at ? `${paths.at} (AT)` : '', paths.qmi ? `${paths.qmi} (QMI)` : ''].filter(Boolean).join(', ');
+        out.progress('ready', `virtual ${vendor} module ready on ${where} (Ctrl-C to stop)`, { path, ...paths, vendor });
+      },
     });
     out.result({ stopped: true, ...(served.link ? { link: served.link } : {}) }, 'virtual module stopped');
   },
