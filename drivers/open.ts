@@ -88,6 +88,7 @@ export async function openTransport(spec: DeviceSpec, opts: OpenTransportOptions
     case 'qmi':
       return (await import('./qmi/open.js')).openQmiTransport(spec.path, wwanOptions(opts));
     case 'mbim':
+      return (await import('./mbim/open.js')).openMbimTransport(spec.path, wwanOptions(opts));
     case 'pcsc':
     case 'auto':
       throw new LpaError('USAGE', `--device ${spec.kind}: this transport is not available yet`);

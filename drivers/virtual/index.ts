@@ -5,4 +5,5 @@ export { VENDOR_NAMES, isVendorName, vendorProfile, type VendorName, type Vendor
 export { createVirtualBinding, VirtualPortBinding, type VirtualBinding, type VirtualModemFactory } from './binding.js';
 export { serveModemOnPty, serveOnPty, type ByteEndpoint, type PtyServer, type PtyServerOptions } from './pty.js';
 export { VirtualQmiEndpoint, type QmiEndpointOptions } from './qmi/endpoint.js';
+export { VirtualMbimEndpoint, type MbimEndpointOptions } from './mbim/endpoint.js';
 export { runServeModem, type ServeModemOptions } from './serveModem.js';

@@ -8,18 +8,19 @@ import { jsonLines, runCli, startCli, stopCli } from './run.js';
 const BOOTSTRAP = '8988307000000000016';
 
 /**
- * One `serve-modem` process serving the same virtual module on its AT port and its QMI port: a
- * change made over one interface shows on the other (one card, one state file).
+ * One `serve-modem` process serving the same virtual module on its AT, QMI and MBIM ports: a
+ * change made over one interface shows on the others (one card, one state file).
  */
-describe('serve-modem --pty and --qmi: one module, two interfaces', () => {
+describe('serve-modem --pty, --qmi and --mbim: one module, three interfaces', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lpa-srv-wwan-'));
   const at = join(dir, 'at');
   const qmi = join(dir, 'qmi');
+  const mbim = join(dir, 'mbim');
   let server: ChildProcess;
   let ready = '';
 
   beforeAll(async () => {
-    const s = await startCli(['serve-modem', '--pty', at, '--qmi', qmi, '--state', join(dir, 'euicc.json'), '--modem', 'quectel'], (o) => o.includes('ready on'));
+    const s = await startCli(['serve-modem', '--pty', at, '--qmi', qmi, '--mbim', mbim, '--state', join(dir, 'euicc.json'), '--modem', 'quectel'], (o) => o.includes('ready on'));
     server = s.child;
     ready = s.output();
   });
@@ -38,18 +39,20 @@ describe('serve-modem --pty and --qmi: one module, two interfaces', () => {
   it('prints where each interface is served', () => {
     expect(ready).toContain(`${at} (AT)`);
     expect(ready).toContain(`${qmi} (QMI)`);
+    expect(ready).toContain(`${mbim} (MBIM)`);
   });
 
-  it('a profile disabled over QMI is disabled over AT, and back', async () => {
+  it('a profile disabled over QMI is disabled over AT and MBIM, and back', async () => {
     expect((await json(`qmi:${qmi}`, 'disable', BOOTSTRAP, '--no-notify')).error).toBeUndefined();
     expect((await json(at, 'profiles')).data.profiles[0]).toMatchObject({ iccid: BOOTSTRAP, state: 'disabled' });
-    expect((await json(at, 'enable', BOOTSTRAP, '--no-notify')).error).toBeUndefined();
+    expect((await json(`mbim:${mbim}`, 'enable', BOOTSTRAP, '--no-notify')).error).toBeUndefined();
     expect((await json(`qmi:${qmi}`, 'profiles')).data.profiles[0]).toMatchObject({ iccid: BOOTSTRAP, state: 'enabled' });
+    expect((await json(at, 'profiles')).data.profiles[0]).toMatchObject({ iccid: BOOTSTRAP, state: 'enabled' });
   });
 
   it('needs at least one interface', async () => {
     const r = await runCli(['serve-modem']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--pty <path> \(AT\) and\/or --qmi <path>/);
+    expect(r.stderr).toMatch(/--pty <path> \(AT\), --qmi <path> and\/or --mbim <path>/);
   });
 });

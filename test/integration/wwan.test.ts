@@ -1,7 +1,8 @@
 /**
- * `eid`, `info`, `profiles`, `enable`, `download` and `provision` over `qmi:` on the virtual
- * module, opening the port directly (LPA_AGENT_WWAN_PROXY=never), and SIGINT in the middle of a
- * download releasing every client id. Through the proxies: test/integration/proxies.test.ts.
+ * `eid`, `info`, `profiles`, `enable`, `download` and `provision` over `qmi:` and `mbim:` on the
+ * virtual module, opening the ports directly (LPA_AGENT_WWAN_PROXY=never), and SIGINT in the
+ * middle of a download giving back client ids, channels and the MBIM session. Through the
+ * proxies: test/integration/proxies.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, startCli } from '../cli/run.js';
@@ -23,6 +24,24 @@ describe('end to end over QMI, direct', () => {
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(8);
     expect((jsonLines(output()).at(-1) as { error: { code: string } }).error.code).toBe('INTERRUPTED');
-    bench.expectReleased('qmi');
+    bench.expectReleased('qmi', 'direct');
+  });
+});
+
+describe('end to end over MBIM, direct', () => {
+  const bench = new WwanBench();
+  beforeAll(() => bench.start());
+  afterAll(() => bench.stop());
+  endToEnd(() => bench, 'mbim', 'direct');
+
+  it('SIGINT during a download over MBIM: exit 8, channel closed, session closed', async () => {
+    const { child } = await startCli(
+      ['--json', '--device', bench.device('mbim'), '--ca', bench.smdp.caFile, '--connect-to', bench.smdp.connectTo, 'download', '--smdp', bench.smdp.address, '--matching-id', 'TS48V2-SAIP2-3-BERTLV-UNIQUE'],
+      (o) => o.includes('"step":"authenticateClient"'),
+      { env: bench.env('direct') },
+    );
+    child.kill('SIGINT');
+    expect(await new Promise<number | null>((r) => child.on('exit', (c) => r(c)))).toBe(8);
+    bench.expectReleased('mbim', 'direct');
   });
 });

@@ -16,7 +16,7 @@ import { tempDir, virtualPorts, type VirtualPorts } from '../drivers/wwan/rig.js
 export const EID = '89049032123451234512345678901235';
 export const BOOTSTRAP = '8988307000000000016';
 
-export type WwanTransport = 'qmi';
+export type WwanTransport = 'qmi' | 'mbim';
 export type Route = 'direct' | 'proxy';
 
 export class WwanBench {
@@ -37,7 +37,7 @@ export class WwanBench {
   }
 
   device(t: WwanTransport): string {
-    return `${t}:${this.ports.qmiPath}`;
+    return `${t}:${t === 'qmi' ? this.ports.qmiPath : this.ports.mbimPath}`;
   }
 
   env(route: Route): Record<string, string> {
@@ -55,12 +55,15 @@ export class WwanBench {
     return { r, data: last?.data ?? {}, ...(last?.error ? { error: last.error } : {}) };
   }
 
-  /** Nothing left behind on the module: client ids, logical channels. */
-  expectReleased(t: WwanTransport): void {
+  /** Nothing left behind on the module: client ids, logical channels, the MBIM session (mbim-proxy keeps its own open). */
+  expectReleased(t: WwanTransport, route: Route): void {
     if (t === 'qmi') {
       expect(this.ports.qmi.allocated(QmiService.UIM)).toEqual([]);
       expect(this.ports.qmi.allocated(QmiService.DMS)).toEqual([]);
       expect(this.ports.qmi.openChannels()).toEqual([]);
+    } else {
+      expect(this.ports.mbim.openChannels()).toEqual([]);
+      if (route === 'direct') expect(this.ports.mbim.isOpen).toBe(false);
     }
   }
 
@@ -85,7 +88,7 @@ export function endToEnd(bench: () => WwanBench, t: WwanTransport, route: Route)
     expect(info.error).toBeUndefined();
     expect(info.data.eid).toBe(EID);
     expect(info.data.module.device).toMatch(label);
-    b.expectReleased(t);
+    b.expectReleased(t, route);
   });
 
   it(`profiles, disable and enable (riding out the SIM reset) over ${t} (${route})`, async () => {
@@ -100,7 +103,7 @@ export function endToEnd(bench: () => WwanBench, t: WwanTransport, route: Route)
     b.ports.modem.off('sim-not-ready', onReset);
     expect(resets).toHaveLength(2);
     expect((await b.cli(t, route, 'profiles')).data.profiles[0]).toMatchObject({ iccid: BOOTSTRAP, state: 'enabled' });
-    b.expectReleased(t);
+    b.expectReleased(t, route);
   });
 
   it(`download --enable from the local SM-DP+ over ${t} (${route})`, async () => {
@@ -111,7 +114,7 @@ export function endToEnd(bench: () => WwanBench, t: WwanTransport, route: Route)
     expect(dl.data.stats.atCommands).toBe(0);
     expect(dl.data.stats.storeDataBlocks).toBeGreaterThan(60);
     expect(b.euicc.state.profiles.find((p) => p.iccid === '8949449999999990049')?.state).toBe('enabled');
-    b.expectReleased(t);
+    b.expectReleased(t, route);
   });
 
   it(`provision (Super SIM double) over ${t} (${route})`, async () => {
@@ -121,6 +124,6 @@ export function endToEnd(bench: () => WwanBench, t: WwanTransport, route: Route)
     expect(p.data).toMatchObject({ status: 'provisioned', eid: EID, enabled: true });
     const iccid = p.data.iccid as string;
     expect(b.euicc.state.profiles.find((x) => x.iccid === iccid)?.state).toBe('enabled');
-    b.expectReleased(t);
+    b.expectReleased(t, route);
   });
 }

@@ -10,6 +10,7 @@
 import { CTL_FLAG, QmiService, QmuxReader, SERVICE_FLAG, encodeQmi, findTlv, tlv, u16, type QmiMessage } from '../../qmi/codec.js';
 import { QmiError } from '../../qmi/errors.js';
 import { CTL, UIM, encodeCardStatus } from '../../qmi/messages.js';
+import { AnswerQueue, type Answered } from '../answerQueue.js';
 import type { MessageTimingHook } from '../link.js';
 import type { VirtualModem } from '../modem.js';
 import { cardInfo, fail, handleDms, handleUim, ok, type ServiceAnswer, type UimState } from './uim.js';
@@ -40,17 +41,16 @@ export class VirtualQmiEndpoint {
   private readonly maxClients: number;
   private readonly reader = new QmuxReader();
   private readonly sinks = new Set<Sink>();
-  private readonly queue: QmiMessage[] = [];
+  private readonly answers: AnswerQueue<QmiMessage>;
   private readonly clients = new Map<number, Set<number>>();
   private readonly uim: UimState = { channels: new Map(), events: new Map() };
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private busy = false;
   private readonly onSimChange = (): void => this.simChanged();
 
   constructor(opts: QmiEndpointOptions) {
     this.modem = opts.modem;
     this.timing = opts.timing;
     this.maxClients = opts.maxClientsPerService ?? 10;
+    this.answers = new AnswerQueue(this.modem, (m) => this.answer(m), (b) => this.send(b), this.timing);
     this.modem.on('sim-not-ready', this.onSimChange);
     this.modem.on('sim-ready', this.onSimChange);
   }
@@ -74,58 +74,35 @@ export class VirtualQmiEndpoint {
   input(bytes: Uint8Array): void {
     this.stats.bytesIn += bytes.length;
     const { messages } = this.reader.push(bytes);
-    for (const m of messages) if (m.control === 0x00) this.queue.push(m);
-    this.pump();
+    for (const m of messages) if (m.control === 0x00) this.answers.push(m);
   }
 
   dispose(): void {
     this.modem.off('sim-not-ready', this.onSimChange);
     this.modem.off('sim-ready', this.onSimChange);
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.answers.dispose();
     this.sinks.clear();
-    this.queue.length = 0;
   }
 
-  private pump(): void {
-    while (!this.busy && this.queue.length > 0) {
-      const m = this.queue.shift()!;
-      this.stats.messages++;
-      const started = performance.now();
-      const a = this.handle(m);
-      const reply = encodeQmi(
-        {
-          service: m.service,
-          clientId: m.clientId,
-          flags: m.service === QmiService.CTL ? CTL_FLAG.response : SERVICE_FLAG.response,
-          transaction: m.transaction,
-          messageId: m.messageId,
-          tlvs: [tlv(0x02, [...u16(a.error === 0 ? 0 : 1), ...u16(a.error)]), ...a.tlvs],
-        },
-        true,
-      );
-      const q = this.modem.quirks;
-      const lost = q.loseNext > 0;
-      if (lost) q.loseNext--;
-      const modelled = this.timing?.({ requestBytes: encodeQmi(m).length, answerBytes: reply.length, apdus: a.apdus ?? [], responses: a.responses ?? [] }) ?? 0;
-      const delay = q.delayMs + Math.max(0, modelled - (performance.now() - started));
-      const finish = (): void => {
-        if (!lost) this.send(reply);
-        if (a.cardCommand) this.modem.cardCommandAnswered();
-      };
-      if (!(delay > 0)) {
-        finish();
-        continue;
-      }
-      this.busy = true;
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        this.busy = false;
-        finish();
-        this.pump();
-      }, delay);
-      this.timers.add(t);
-    }
+  private answer(m: QmiMessage): Answered {
+    this.stats.messages++;
+    const a = this.handle(m);
+    const reply = encodeQmi(
+      {
+        service: m.service,
+        clientId: m.clientId,
+        flags: m.service === QmiService.CTL ? CTL_FLAG.response : SERVICE_FLAG.response,
+        transaction: m.transaction,
+        messageId: m.messageId,
+        tlvs: [tlv(0x02, [...u16(a.error === 0 ? 0 : 1), ...u16(a.error)]), ...a.tlvs],
+      },
+      true,
+    );
+    return {
+      frames: [reply],
+      timing: { requestBytes: encodeQmi(m).length, answerBytes: reply.length, apdus: a.apdus ?? [], responses: a.responses ?? [] },
+      ...(a.cardCommand ? { after: () => this.modem.cardCommandAnswered() } : {}),
+    };
   }
 
   private handle(m: QmiMessage): ServiceAnswer {

@@ -7,12 +7,11 @@ import { QmiError } from '../../qmi/errors.js';
 import { tlv, u16, u32, u8, findTlv, type QmiMessage, type QmiTlv } from '../../qmi/codec.js';
 import { AppState, AppType, CardState, DMS, UIM, encodeCardStatus, type CardInfo } from '../../qmi/messages.js';
 import type { CardCommandResult, VirtualModem } from '../modem.js';
-import { claForChannel } from '../simCommands.js';
+import { channelApdu, closeCardChannel, openCardChannel } from '../cardChannel.js';
 import type { InjectedFailure } from '../quirks.js';
 
 /** USIM AID the card status shows for the enabled profile. */
 const USIM_AID = Uint8Array.from(Buffer.from('A0000000871002FFFFFFFF89', 'hex'));
-const MAX_GET_RESPONSE_ROUNDS = 16;
 
 /** What a handler answers: result (0 = success, else a QMI error) and TLVs; APDUs for the link model. */
 export interface ServiceAnswer {
@@ -57,39 +56,22 @@ export function cardInfo(modem: VirtualModem): CardInfo {
   return { cardState: CardState.present, errorCode: 0, apps: active ? [{ type: AppType.usim, state: AppState.ready, aid: USIM_AID }] : [] };
 }
 
-function sw(r: Uint8Array): number {
-  return (r[r.length - 2]! << 8) | r[r.length - 1]!;
-}
-
-/** MANAGE CHANNEL + SELECT by AID, as a module does for Open Logical Channel. */
+/** Open Logical Channel: MANAGE CHANNEL + SELECT by AID, as a module does. */
 function openChannel(modem: VirtualModem, st: UimState, cid: number, aidTlv: Uint8Array | undefined): ServiceAnswer {
   if (!aidTlv || aidTlv.length < 1 || aidTlv[0]! + 1 > aidTlv.length || aidTlv[0]! < 5 || aidTlv[0]! > 16) return fail(QmiError.invalidArgument);
-  const aid = aidTlv.subarray(1, 1 + aidTlv[0]!);
-  const open = modem.cardCommand(Uint8Array.of(0x00, 0x70, 0x00, 0x00, 0x01));
-  if (open.kind !== 'response') return { ...fail(qmiErrorFor(open)), cardCommand: true };
-  if (open.data.length !== 3 || sw(open.data) !== 0x9000) return { ...fail(QmiError.insufficientResources), cardCommand: true };
-  const ch = open.data[0]!;
-  let sel = modem.cardCommand(Uint8Array.of(claForChannel(0x00, ch), 0xa4, 0x04, 0x00, aid.length, ...aid));
-  const body: number[] = [];
-  for (let i = 0; sel.kind === 'response' && sel.data[sel.data.length - 2] === 0x61 && i < MAX_GET_RESPONSE_ROUNDS; i++) {
-    body.push(...sel.data.subarray(0, sel.data.length - 2));
-    sel = modem.cardCommand(Uint8Array.of(claForChannel(0x00, ch), 0xc0, 0x00, 0x00, sel.data[sel.data.length - 1]!));
-  }
-  if (sel.kind !== 'response' || sw(sel.data) !== 0x9000) {
-    modem.cardCommand(Uint8Array.of(0x00, 0x70, 0x80, ch, 0x00));
-    if (sel.kind !== 'response') return { ...fail(qmiErrorFor(sel)), cardCommand: true };
-    return { ...fail(sw(sel.data) === 0x6a82 ? QmiError.simFileNotFound : QmiError.internal, [tlv(0x11, [sel.data[sel.data.length - 2]!, sel.data[sel.data.length - 1]!])]), cardCommand: true };
-  }
-  body.push(...sel.data.subarray(0, sel.data.length - 2));
-  st.channels.set(ch, cid);
-  const fci = body.slice(0, 255);
-  return { ...ok([tlv(0x10, u8(ch)), tlv(0x11, [0x90, 0x00]), tlv(0x12, [fci.length, ...fci])]), cardCommand: true };
+  const r = openCardChannel(modem, aidTlv.subarray(1, 1 + aidTlv[0]!));
+  if (r.kind === 'refused') return { ...fail(qmiErrorFor(r.result)), cardCommand: true };
+  if (r.kind === 'no-channel') return { ...fail(QmiError.insufficientResources), cardCommand: true };
+  if (r.kind === 'select-failed') return { ...fail(r.sw === 0x6a82 ? QmiError.simFileNotFound : QmiError.internal, [tlv(0x11, [r.sw >> 8, r.sw & 0xff])]), cardCommand: true };
+  st.channels.set(r.channel, cid);
+  const fci = r.selectResponse.subarray(0, 255);
+  return { ...ok([tlv(0x10, u8(r.channel)), tlv(0x11, [0x90, 0x00]), tlv(0x12, [fci.length, ...fci])]), cardCommand: true };
 }
 
 function closeChannel(modem: VirtualModem, st: UimState, ch: number): ServiceAnswer {
   if (!st.channels.has(ch)) return fail(QmiError.invalidArgument);
   st.channels.delete(ch);
-  const r = modem.cardCommand(Uint8Array.of(0x00, 0x70, 0x80, ch, 0x00));
+  const r = closeCardChannel(modem, ch);
   return { ...(r.kind === 'response' ? ok() : fail(qmiErrorFor(r))), cardCommand: true };
 }
 
@@ -101,9 +83,7 @@ function sendApdu(modem: VirtualModem, st: UimState, m: QmiMessage): ServiceAnsw
   if (n + 2 !== raw.length || n < 4 || n > 261) return fail(QmiError.invalidArgument);
   const ch = chTlv && chTlv.length >= 1 ? chTlv[0]! : 0;
   if (ch !== 0 && !st.channels.has(ch)) return fail(QmiError.invalidArgument);
-  const apdu = raw.slice(2);
-  apdu[0] = claForChannel(apdu[0]!, ch);
-  const r = modem.cardCommand(apdu);
+  const { apdu, result: r } = channelApdu(modem, ch, raw.subarray(2));
   const apdus = [{ channel: `q${ch}`, apdu }];
   if (r.kind !== 'response') return { ...fail(qmiErrorFor(r)), apdus, responses: [], cardCommand: true };
   return { ...ok([tlv(0x10, [...u16(r.data.length), ...r.data])]), apdus, responses: [r.data], cardCommand: true };

@@ -4,17 +4,18 @@ import type { Command } from '../command.js';
 
 const command: Command = {
   name: 'serve-modem',
-  summary: 'Serve the virtual module (with its virtual eUICC) on pseudo-terminals until stopped: AT, QMI, or both.',
-  usage: 'serve-modem [--pty <path>] [--qmi <path>] [--state <file>] [--modem <vendor>] [--link <settings>]',
+  summary: 'Serve the virtual module (with its virtual eUICC) on pseudo-terminals until stopped: AT, QMI and/or MBIM.',
+  usage: 'serve-modem [--pty <path>] [--qmi <path>] [--mbim <path>] [--state <file>] [--modem <vendor>] [--link <settings>]',
   options: {
     pty: { type: 'string', arg: '<path>', description: 'AT port: link to create for clients, e.g. /tmp/lpa-modem' },
     qmi: { type: 'string', arg: '<path>', description: 'QMI port (QMUX, like /dev/cdc-wdmN): link to create, e.g. /tmp/lpa-qmi' },
+    mbim: { type: 'string', arg: '<path>', description: 'MBIM port (like /dev/cdc-wdmN on cdc_mbim): link to create, e.g. /tmp/lpa-mbim' },
     state: { type: 'string', arg: '<file>', description: 'virtual eUICC state file (created factory-fresh if missing; default: in memory)' },
     link: { type: 'string', arg: '<settings>', description: 'emulate a slow link: "default" or key=value,... (see below); default: answers at once' },
   },
   help: [
     'One module, one virtual eUICC, one state file: every interface given reaches the same card, SIM',
-    'state and quirks (at least one of --pty and --qmi).',
+    'state and quirks (at least one of --pty, --qmi and --mbim).',
     '',
     'Examples:',
     '  lpa-agent serve-modem --pty /tmp/lpa-modem --state euicc.json --modem quectel &',
@@ -22,9 +23,11 @@ const command: Command = {
     '  lpa-agent serve-modem --pty /tmp/lpa-at --qmi /tmp/lpa-qmi --state euicc.json &',
     '  lpa-agent --device qmi:/tmp/lpa-qmi eid',
     '  qmicli -d /tmp/lpa-qmi --device-open-qmi --uim-get-card-status',
+    '  lpa-agent serve-modem --mbim /tmp/lpa-mbim --state euicc.json &',
+    '  mbimcli -d /tmp/lpa-mbim --query-subscriber-ready-status',
     '',
     'Link model (--link): each AT answer is delayed by the UART time of the command and the answer',
-    '(bytes x 10 / baud), the module latency per command and the eUICC time; QMI answers by the',
+    '(bytes x 10 / baud), the module latency per command and the eUICC time; QMI and MBIM answers by the',
     'latency per message and the eUICC time (no UART). Keys (defaults):',
     '  baud=115200 (0 = no serialisation cost, USB-like), latency=5 (ms per AT command or message),',
     '  apdu=20 (ms per APDU), auth=300 (AuthenticateServer), prepare=300 (PrepareDownload),',
@@ -35,7 +38,8 @@ const command: Command = {
   async run({ globals, options, out, signal }) {
     const ptyPath = str(options, 'pty');
     const qmiPath = str(options, 'qmi');
-    if (!ptyPath && !qmiPath) throw new LpaError('USAGE', 'serve-modem needs --pty <path> (AT) and/or --qmi <path>');
+    const mbimPath = str(options, 'mbim');
+    if (!ptyPath && !qmiPath && !mbimPath) throw new LpaError('USAGE', 'serve-modem needs --pty <path> (AT), --qmi <path> and/or --mbim <path>');
     const { runServeModem } = await import('../../../drivers/virtual/serveModem.js');
     const statePath = str(options, 'state');
     const linkSpec = str(options, 'link');
@@ -43,12 +47,13 @@ const command: Command = {
     const served = await runServeModem({
       ...(ptyPath ? { ptyPath } : {}),
       ...(qmiPath ? { qmiPath } : {}),
+      ...(mbimPath ? { mbimPath } : {}),
       ...(statePath ? { statePath } : {}),
       ...(globals.modem ? { vendor: globals.modem } : {}),
       ...(link ? { link } : {}),
       signal,
       onReady: ({ path, paths, vendor }) => {
-        const where = [paths.at ? `${paths.at} (AT)` : '', paths.qmi ? `${paths.qmi} (QMI)` : ''].filter(Boolean).join(', ');
+        const where = [paths.at ? `${paths.at} (AT)` : '', paths.qmi ? `${paths.qmi} (QMI)` : '', paths.mbim ? `${paths.mbim} (MBIM)` : ''].filter(Boolean).join(', ');
         out.progress('ready', `virtual ${vendor} module ready on ${where} (Ctrl-C to stop)`, { path, ...paths, vendor });
       },
     });

@@ -11,6 +11,7 @@ import type { MessageTimingHook } from '../../../drivers/virtual/link.js';
 import { VirtualModem } from '../../../drivers/virtual/modem.js';
 import { serveOnPty, type PtyServer } from '../../../drivers/virtual/pty.js';
 import type { Quirks } from '../../../drivers/virtual/quirks.js';
+import { VirtualMbimEndpoint } from '../../../drivers/virtual/mbim/endpoint.js';
 import { VirtualQmiEndpoint } from '../../../drivers/virtual/qmi/endpoint.js';
 import type { VendorName } from '../../../drivers/virtual/vendors.js';
 import { proxyListening, type ProxyName } from '../../../drivers/wwan/proxy.js';
@@ -39,6 +40,8 @@ export interface VirtualPorts {
   euicc?: VirtualEuicc;
   qmi: VirtualQmiEndpoint;
   qmiPath: string;
+  mbim: VirtualMbimEndpoint;
+  mbimPath: string;
   close(): Promise<void>;
 }
 
@@ -51,9 +54,11 @@ export interface VirtualPortsOptions {
   timing?: MessageTimingHook;
   /** Client ids per QMI service the module hands out (default 10). */
   maxClients?: number;
+  /** The MBIM port's wMaxControlMessage (default 4096). */
+  mbimMax?: number;
 }
 
-/** The virtual module (virtual eUICC unless `card` is given) with its QMI port on a pty in `dir`. */
+/** The virtual module (virtual eUICC unless `card` is given) with its QMI and MBIM ports on ptys in `dir`. */
 export async function virtualPorts(o: VirtualPortsOptions): Promise<VirtualPorts> {
   const euicc = o.card ? undefined : openVirtualEuicc(o.statePath ? { statePath: o.statePath } : {});
   const card = o.card ?? euicc!;
@@ -62,15 +67,21 @@ export async function virtualPorts(o: VirtualPortsOptions): Promise<VirtualPorts
   const servers: PtyServer[] = [];
   const qmiPath = join(o.dir, 'qmi');
   servers.push(await serveOnPty({ ptyPath: qmiPath, endpoint: qmi }));
+  const mbim = new VirtualMbimEndpoint({ modem, ...(o.timing ? { timing: o.timing } : {}), ...(o.mbimMax ? { maxControlTransfer: o.mbimMax } : {}) });
+  const mbimPath = join(o.dir, 'mbim');
+  servers.push(await serveOnPty({ ptyPath: mbimPath, endpoint: mbim }));
   return {
     modem,
     card,
     ...(euicc ? { euicc } : {}),
     qmi,
     qmiPath,
+    mbim,
+    mbimPath,
     async close() {
       for (const s of servers) await s.close();
       qmi.dispose();
+      mbim.dispose();
       modem.dispose();
     },
   };
