@@ -8,9 +8,9 @@ import { basename, resolve } from 'node:path';
 import type { EuiccTransport, ModuleInfo, TransportOptions } from '../../src/apdu/channel.js';
 import { LpaError, isLpaError } from '../../src/errors.js';
 import { AtTrace } from '../at/trace.js';
-import { openDeviceLink } from '../wwan/device.js';
 import type { ByteLink } from '../wwan/link.js';
-import { connectProxy, proxyListening, proxyMode, type ProxyMode } from '../wwan/proxy.js';
+import type { ProxyMode } from '../wwan/proxy.js';
+import { openRoute, throughProxy, wwanTransport } from '../wwan/transport.js';
 import { CommandType, DEFAULT_MAX_CONTROL_TRANSFER, MIN_MAX_CONTROL_TRANSFER } from './codec.js';
 import { MbimEuiccChannel, type MbimChannelOptions } from './channel.js';
 import { MbimConnection } from './connection.js';
@@ -107,23 +107,13 @@ async function configureProxy(conn: MbimConnection, path: string, signal: AbortS
   return extended;
 }
 
-async function openLink(path: string, viaProxy: boolean, opts: MbimOpenOptions): Promise<ByteLink> {
-  if (!viaProxy) return openDeviceLink(path);
-  return connectProxy('mbim-proxy', opts.socatPath ? { socatPath: opts.socatPath } : {});
-}
-
 export async function openMbimTransport(path: string, opts: MbimOpenOptions = {}): Promise<MbimTransport> {
-  const mode = proxyMode(opts.proxy);
-  const listening = mode !== 'never' && proxyListening('mbim-proxy', opts.procRoot);
-  if (mode === 'always' && !listening) {
-    throw new LpaError('PORT_IO', 'mbim-proxy is not running (LPA_AGENT_WWAN_PROXY=always): start it (/usr/libexec/mbim-proxy, or mbimcli -p) or use auto', { path });
-  }
-  const viaProxy = listening;
+  const viaProxy = throughProxy('mbim-proxy', path, opts);
   const max = opts.maxControlTransfer ?? (viaProxy ? undefined : maxControlTransferOf(path, opts.sysRoot)) ?? DEFAULT_MAX_CONTROL_TRANSFER;
   const trace = opts.tracePath !== undefined ? await AtTrace.open(opts.tracePath) : undefined;
   let link: ByteLink;
   try {
-    link = await openLink(path, viaProxy, opts);
+    link = await openRoute('mbim-proxy', path, viaProxy, opts);
   } catch (e) {
     await trace?.close();
     throw e;
@@ -154,24 +144,5 @@ export async function openMbimTransport(path: string, opts: MbimOpenOptions = {}
     await trace?.close();
     throw e;
   }
-  const ch = channel;
-  let closing: Promise<void> | undefined;
-  return {
-    kind: 'mbim',
-    label: `mbim:${path}${viaProxy ? ' (via mbim-proxy)' : ''}`,
-    vendor: 'mbim',
-    channel: ch,
-    connection: conn,
-    viaProxy,
-    moduleInfo: () => readMbimModuleInfo(conn),
-    close() {
-      closing ??= (async () => {
-        await ch.close().catch(() => undefined);
-        ch.dispose();
-        await conn.close();
-        await trace?.close();
-      })();
-      return closing;
-    },
-  };
+  return wwanTransport({ kind: 'mbim', path, proxy: 'mbim-proxy', viaProxy, channel, connection: conn, trace, moduleInfo: () => readMbimModuleInfo(conn) });
 }

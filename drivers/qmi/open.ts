@@ -8,9 +8,9 @@ import { resolve } from 'node:path';
 import type { EuiccTransport, ModuleInfo, TransportOptions } from '../../src/apdu/channel.js';
 import { LpaError, isLpaError } from '../../src/errors.js';
 import { AtTrace } from '../at/trace.js';
-import { openDeviceLink } from '../wwan/device.js';
 import type { ByteLink } from '../wwan/link.js';
-import { connectProxy, proxyListening, proxyMode, type ProxyMode } from '../wwan/proxy.js';
+import type { ProxyMode } from '../wwan/proxy.js';
+import { openRoute, throughProxy, wwanTransport } from '../wwan/transport.js';
 import { QmiService, findTlv } from './codec.js';
 import { QmiEuiccChannel, type QmiChannelOptions } from './channel.js';
 import { QmiConnection } from './connection.js';
@@ -37,11 +37,6 @@ export interface QmiTransport extends EuiccTransport {
 
 /** How long qmi-proxy may take to open the device (it allows itself 10 s). */
 const PROXY_OPEN_TIMEOUT_MS = 15_000;
-
-async function openLink(path: string, viaProxy: boolean, opts: QmiOpenOptions): Promise<ByteLink> {
-  if (!viaProxy) return openDeviceLink(path);
-  return connectProxy('qmi-proxy', opts.socatPath ? { socatPath: opts.socatPath } : {});
-}
 
 /** Runs `fn` with a short-lived client of `service`, released afterwards. */
 async function withClient<T>(conn: QmiConnection, service: number, fn: (cid: number) => Promise<T>): Promise<T> {
@@ -95,17 +90,11 @@ function proxyRefused(path: string, e: unknown): LpaError {
 }
 
 export async function openQmiTransport(path: string, opts: QmiOpenOptions = {}): Promise<QmiTransport> {
-  const mode = proxyMode(opts.proxy);
-  const listening = mode !== 'never' && proxyListening('qmi-proxy', opts.procRoot);
-  if (mode === 'always' && !listening) {
-    throw new LpaError('PORT_IO', 'qmi-proxy is not running (LPA_AGENT_WWAN_PROXY=always): start it (/usr/libexec/qmi-proxy, or any libqmi user with --device-open-proxy) or use auto', { path });
-  }
-  const viaProxy = listening;
-  const label = `qmi:${path}${viaProxy ? ' (via qmi-proxy)' : ''}`;
+  const viaProxy = throughProxy('qmi-proxy', path, opts);
   const trace = opts.tracePath !== undefined ? await AtTrace.open(opts.tracePath) : undefined;
   let link: ByteLink;
   try {
-    link = await openLink(path, viaProxy, opts);
+    link = await openRoute('qmi-proxy', path, viaProxy, opts);
   } catch (e) {
     await trace?.close();
     throw e;
@@ -131,24 +120,5 @@ export async function openQmiTransport(path: string, opts: QmiOpenOptions = {}):
     await trace?.close();
     throw e;
   }
-  const ch = channel;
-  let closing: Promise<void> | undefined;
-  return {
-    kind: 'qmi',
-    label,
-    vendor: 'qmi',
-    channel: ch,
-    connection: conn,
-    viaProxy,
-    moduleInfo: () => readQmiModuleInfo(conn),
-    close() {
-      closing ??= (async () => {
-        await ch.close().catch(() => undefined);
-        ch.dispose();
-        await conn.close();
-        await trace?.close();
-      })();
-      return closing;
-    },
-  };
+  return wwanTransport({ kind: 'qmi', path, proxy: 'qmi-proxy', viaProxy, channel, connection: conn, trace, moduleInfo: () => readQmiModuleInfo(conn) });
 }
