@@ -3,6 +3,7 @@
  * directly, as /dev/cdc-wdmN is without a proxy): ES10 over UIM logical channels, the SIM reset
  * after enable, the busy card, lost answers, and the client ids and channels given back.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openQmiTransport, type QmiTransport } from '../../../drivers/qmi/open.js';
 import { QmiService } from '../../../drivers/qmi/codec.js';
@@ -59,11 +60,17 @@ describe('QMI driver on the virtual module (direct, real pty)', () => {
     expect(ports.qmi.openChannels()).toEqual([]);
   });
 
-  it('reads the module identity from DMS and the ICCID, releasing the DMS client each time', async () => {
-    const t = await open();
+  it('reads the module identity from DMS and the ICCID, releasing the DMS client each time; --trace records the frames', async () => {
+    const trace = `${tmp.dir}/trace.log`;
+    const t = await open({ tracePath: trace });
     expect(await t.moduleInfo!()).toEqual({ manufacturer: 'Quectel', model: 'EC25', firmware: 'EC25EFAR06A08M4G', imei: '350000000000017' });
     expect(await t.channel.readIccid()).toBe(BOOTSTRAP);
     expect(ports.qmi.allocated(QmiService.DMS)).toEqual([]);
+    await t.close();
+    transport = undefined;
+    const text = readFileSync(trace, 'utf8');
+    expect(text).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z >> qmi CTL allocate a UIM client id 010F0000000000/m);
+    expect(text).toMatch(/ << qmi DMS client 1 /);
   });
 
   it('rides out the SIM reset after disable and enable (card status indications), then reopens the channel', async () => {

@@ -159,6 +159,22 @@ describe('QMI driver against a misbehaving device', () => {
     expect(fake.released()).toEqual([7]);
   });
 
+  it('firmware without Open Logical Channel (0x42): the older Logical Channel (0x3F) opens it; CTL Sync is never sent', async () => {
+    fake.script = (m, reply) => {
+      if (isOpenChannel(m)) return reply([], { tlvs: [tlv(0x02, [1, 0, 71, 0])] });
+      if (m.service === QmiService.UIM && m.messageId === UIM.logicalChannel && m.tlvs.some((t) => t.type === 0x10)) return reply([tlv(0x10, [2]), tlv(0x11, [0x90, 0x00])]);
+      return undefined;
+    };
+    const t = await open();
+    await t.channel.open();
+    expect(t.channel.channelId).toBe('2');
+    await t.close();
+    const closes = fake.seen.filter((m) => m.messageId === UIM.logicalChannel && m.tlvs.some((x) => x.type === 0x11));
+    expect(closes.map((m) => m.tlvs.find((x) => x.type === 0x11)!.value[0])).toEqual([2]);
+    expect(fake.seen.some((m) => m.service === QmiService.CTL && m.messageId === CTL.sync)).toBe(false);
+    expect(fake.released()).toEqual([7]);
+  });
+
   it('a process that exits without closing still releases its client id (exit hook)', async () => {
     const script = `
       const { openQmiTransport } = await import(${JSON.stringify(join(ROOT, 'dist', 'drivers', 'qmi', 'open.js'))});
