@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'PORT_MODEMMANAGER'
   | 'PORT_CLOSED'
   | 'PORT_IO'
+  | 'DEVICE_NOT_FOUND'
+  | 'DEVICE_AMBIGUOUS'
   | 'AT_TIMEOUT'
   | 'AT_ERROR'
   | 'AT_CME_ERROR'
@@ -34,6 +36,10 @@ export type ErrorCode =
   | 'MBIM_ERROR'
   | 'TRANSPORT_TIMEOUT'
   | 'TRANSPORT_BAD_FRAME'
+  // PC/SC (pcscd and card readers)
+  | 'PCSC_UNAVAILABLE'
+  | 'READER_NOT_FOUND'
+  | 'CARD_ABSENT'
   // eUICC channel and APDUs
   | 'CHANNEL_OPEN_FAILED'
   | 'CHANNEL_CLOSED'
@@ -87,6 +93,8 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   PORT_MODEMMANAGER: 'module',
   PORT_CLOSED: 'module',
   PORT_IO: 'module',
+  DEVICE_NOT_FOUND: 'module',
+  DEVICE_AMBIGUOUS: 'usage',
   AT_TIMEOUT: 'module',
   AT_ERROR: 'module',
   AT_CME_ERROR: 'module',
@@ -98,6 +106,9 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   MBIM_ERROR: 'module',
   TRANSPORT_TIMEOUT: 'module',
   TRANSPORT_BAD_FRAME: 'module',
+  PCSC_UNAVAILABLE: 'module',
+  READER_NOT_FOUND: 'module',
+  CARD_ABSENT: 'module',
   CHANNEL_OPEN_FAILED: 'module',
   CHANNEL_CLOSED: 'module',
   SIM_NOT_READY: 'module',

@@ -1,6 +1,7 @@
 import type { VirtualCard } from '../../src/sim/card.js';
 import { LpaError } from '../../src/errors.js';
 import { openVirtualEuicc } from '../../src/sim/euicc/index.js';
+import { untilStopped } from '../../src/util/untilStopped.js';
 import { LinkTimer, type LinkModel, type LinkTally, type MessageTimingHook } from './link.js';
 import { VirtualModem, type TimingHook } from './modem.js';
 import { serveModemOnPty, serveOnPty, type PtyServer } from './pty.js';
@@ -91,20 +92,7 @@ export async function runServeModem(opts: ServeModemOptions): Promise<{ link?: L
     throw e;
   }
   opts.onReady?.({ path: (paths.at ?? paths.qmi ?? paths.mbim)!, paths, vendor, modem, ...(qmi ? { qmi } : {}), ...(mbim ? { mbim } : {}) });
-  await new Promise<void>((resolve) => {
-    if (opts.signal) {
-      if (opts.signal.aborted) return resolve();
-      opts.signal.addEventListener('abort', () => resolve(), { once: true });
-      return;
-    }
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped(opts.signal);
   await stopAll();
   return link ? { link: { ...link.tally } } : {};
 }

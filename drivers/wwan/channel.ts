@@ -9,7 +9,7 @@
 import type { ApduChannel, ChannelStats, ModemControl, TransmitOptions } from '../../src/apdu/channel.js';
 import { transmitWithChaining } from '../../src/apdu/getResponse.js';
 import { LpaError, isLpaError } from '../../src/errors.js';
-import { INS_STORE_DATA, ISDR_AID, MAX_SHORT_APDU, TERMINAL_CAPABILITY, claForChannel, swOf } from '../at/cla.js';
+import { INS_STORE_DATA, ISDR_AID, MAX_SHORT_APDU, TERMINAL_CAPABILITY, claForChannel, swOf } from '../../src/apdu/cla.js';
 import { interruptedByReset, reopenAfterReset } from '../reset.js';
 import type { SimWatch } from './simWatch.js';
 

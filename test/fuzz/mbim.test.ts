@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ISDR_AID } from '../../drivers/at/cla.js';
+import { ISDR_AID } from '../../src/apdu/cla.js';
 import { CommandType, MAX_FRAGMENT, MbimAssembler, MbimReader, MbimType, decodeBody, encodeMbim, type MbimMessage } from '../../drivers/mbim/codec.js';
 import { buildInfo } from '../../drivers/mbim/info.js';
 import { Service, Uicc, apduInfo, openChannelInfo, parseApdu, parseDeviceCaps, parseOpenChannel, parseProxyVersion, parseSubscriberReady, subscriberReadyInfo } from '../../drivers/mbim/messages.js';

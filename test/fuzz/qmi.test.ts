@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ISDR_AID } from '../../drivers/at/cla.js';
+import { ISDR_AID } from '../../src/apdu/cla.js';
 import { CTL_FLAG, MAX_QMUX_FRAME, QmiService, QmuxReader, SERVICE_FLAG, decodeQmi, encodeQmi, tlv, type QmiMessage } from '../../drivers/qmi/codec.js';
 import { CTL, UIM, encodeCardStatus, openLogicalChannelTlvs, parseApduResponse, parseCardStatus, parseChannelAnswer, parseQmiString, sendApduTlvs } from '../../drivers/qmi/messages.js';
 import { VirtualModem } from '../../drivers/virtual/modem.js';

@@ -71,8 +71,10 @@ const command: Command = {
           enabled = true;
           notifications.push(...(op.notifications ?? []));
         }
-        return { ...dl, enabled, notifications, stats: { ...d.stats(), ...es9.stats(), wallMs: Date.now() - started } };
-      });
+        const { requests: httpsRequests, tlsHandshakes } = es9.stats();
+        // `requests` stays the transport's (QMI/MBIM messages, PC/SC transmits); HTTPS has its own name
+        return { ...dl, enabled, notifications, stats: { ...d.stats(), httpsRequests, tlsHandshakes, wallMs: Date.now() - started } };
+      }, out);
       const { metadata, ...rest } = result;
       out.result(
         { ...rest, profile: { iccid: metadata.iccid, serviceProviderName: metadata.serviceProviderName, profileName: metadata.profileName, profileClass: metadata.profileClass } },

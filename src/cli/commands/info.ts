@@ -13,13 +13,15 @@ const command: Command = {
       const info1 = await d.es10.getEuiccInfo1();
       const info2 = await d.es10.getEuiccInfo2();
       const addresses = await d.es10.getConfiguredAddresses();
-      return { eid, module: { device: d.label, vendor: d.vendor }, euiccInfo1: euiccInfo1View(info1.info), euiccInfo2: euiccInfo2View(info2.info), addresses: addressesView(addresses) };
-    });
+      const module = { device: d.label, vendor: d.vendor, transport: d.kind, path: d.choice.device, chosen: d.choice.by, how: d.choice.how };
+      return { eid, module, euiccInfo1: euiccInfo1View(info1.info), euiccInfo2: euiccInfo2View(info2.info), addresses: addressesView(addresses) };
+    }, out);
     out.result(data, () => {
       const i2 = data.euiccInfo2 as Record<string, unknown>;
       const lines = [
         `EID:                 ${data.eid}`,
         `Module:              ${data.module.device} (${data.module.vendor})`,
+        `Transport:           ${data.module.transport.toUpperCase()} ${data.module.path}, ${data.module.how}`,
         `SGP.22 version:      ${String(data.euiccInfo1.svn)}`,
         `Firmware:            ${String(i2.euiccFirmwareVer)}`,
         `Profile version:     ${String(i2.profileVersion)}`,

@@ -13,7 +13,7 @@ const command: Command = {
     const iccid = parseIccid(positionals[0]!);
     const name = positionals[1]!;
     if (Buffer.byteLength(name, 'utf8') > 64) throw new LpaError('USAGE', `nickname is ${Buffer.byteLength(name, 'utf8')} bytes of UTF-8; at most 64 are allowed`);
-    await withDevice(globals, (d) => d.es10.setNickname(iccid, name));
+    await withDevice(globals, (d) => d.es10.setNickname(iccid, name), out);
     out.result({ iccid, nickname: name }, name === '' ? `Nickname of ${iccid} cleared.` : `Nickname of ${iccid} set to "${name}".`);
   },
 };

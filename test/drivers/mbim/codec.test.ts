@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ISDR_AID } from '../../../drivers/at/cla.js';
+import { ISDR_AID } from '../../../src/apdu/cla.js';
 import { CommandType, MbimAssembler, MbimReader, MbimType, decodeBody, encodeMbim, uuidBytes, uuidText, type Fragment, type MbimMessage } from '../../../drivers/mbim/codec.js';
 import { buildInfo, InfoReader } from '../../../drivers/mbim/info.js';
 import {

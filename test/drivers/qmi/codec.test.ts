@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ISDR_AID } from '../../../drivers/at/cla.js';
+import { ISDR_AID } from '../../../src/apdu/cla.js';
 import { CTL_FLAG, QmiService, QmuxReader, SERVICE_FLAG, decodeQmi, encodeQmi, kindOf, resultOf, tlv } from '../../../drivers/qmi/codec.js';
 import {
   AppState,

@@ -4,7 +4,7 @@
  * list, the MBIMEx v3 layout after a version exchange, the busy card.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ISDR_AID } from '../../../drivers/at/cla.js';
+import { ISDR_AID } from '../../../src/apdu/cla.js';
 import { CommandType, MbimAssembler, MbimReader, MbimType, encodeMbim, type MbimMessage } from '../../../drivers/mbim/codec.js';
 import { buildInfo } from '../../../drivers/mbim/info.js';
 import { BasicConnect, BasicConnectExtensions, MbimStatus, Service, Uicc, apduInfo, openChannelInfo, parseApdu, parseOpenChannel, parseSubscriberReady } from '../../../drivers/mbim/messages.js';

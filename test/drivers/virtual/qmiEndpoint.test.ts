@@ -4,7 +4,7 @@
  * answers, and the link model's per-message delay.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ISDR_AID } from '../../../drivers/at/cla.js';
+import { ISDR_AID } from '../../../src/apdu/cla.js';
 import { CTL_FLAG, QmiService, QmuxReader, SERVICE_FLAG, encodeQmi, findTlv, resultOf, type QmiMessage } from '../../../drivers/qmi/codec.js';
 import { QmiError } from '../../../drivers/qmi/errors.js';
 import { CTL, UIM, allocateCidTlvs, cardReady, openLogicalChannelTlvs, parseApduResponse, parseCardStatus, registerEventsTlvs, releaseCidTlvs, sendApduTlvs } from '../../../drivers/qmi/messages.js';
