@@ -4,6 +4,7 @@
  * on a reset URC or a CME 10/13/14 answer and reopened before the next APDU.
  */
 import type { ApduChannel, ChannelStats, ModemControl, TransmitOptions } from '../../src/apdu/channel.js';
+import { isNormalEnd } from '../../src/apdu/apdu.js';
 import { transmitWithChaining } from '../../src/apdu/getResponse.js';
 import { LpaError, isLpaError } from '../../src/errors.js';
 import { toHex } from '../../src/util/hex.js';
@@ -89,6 +90,16 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
   /** Largest command APDU this transport takes (the vendor's +CSIM line limit, else 261). */
   get maxApduBytes(): number {
     return this.mode === 'csim' && this.vendor.csimMaxApduBytes ? this.vendor.csimMaxApduBytes : MAX_SHORT_APDU;
+  }
+
+  /** ApduChannel: the hard cap the ES10 client keeps STORE DATA blocks under (+CSIM line limit). */
+  get maxCommandApduBytes(): number {
+    return this.maxApduBytes;
+  }
+
+  /** ApduChannel: the vendor's default STORE DATA block size, if it has one. */
+  get storeDataBlockSize(): number | undefined {
+    return this.vendor.storeDataBlockSize;
   }
 
   async open(): Promise<void> {
@@ -287,7 +298,7 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
       throw this.openError(e, '+CSIM MANAGE CHANNEL');
     }
     const sw = swOf(resp);
-    if (sw !== '9000' || resp.length !== 3 || resp[0]! < 1 || resp[0]! > 19) {
+    if (!isNormalEnd(parseInt(sw, 16)) || resp.length !== 3 || resp[0]! < 1 || resp[0]! > 19) {
       throw new LpaError('CHANNEL_OPEN_FAILED', `MANAGE CHANNEL over +CSIM failed (answer ${toHex(resp)})`, { sw });
     }
     const ch = resp[0]!;
@@ -299,7 +310,7 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
       await this.csimRaw(manageChannelClose(ch)).catch(() => undefined);
       throw this.openError(e, '+CSIM SELECT ISD-R');
     }
-    if (swOf(selResp) !== '9000') {
+    if (!isNormalEnd(parseInt(swOf(selResp), 16))) {
       await this.csimRaw(manageChannelClose(ch)).catch(() => undefined);
       throw new LpaError('CHANNEL_OPEN_FAILED', `SELECT ISD-R on channel ${ch} failed with SW ${swOf(selResp)}`, { sw: swOf(selResp) });
     }

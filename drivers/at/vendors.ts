@@ -36,6 +36,11 @@ export interface VendorProfile {
   terminalCapability: boolean;
   /** Largest APDU (bytes) this family's +CSIM accepts without freezing; undefined = 261. */
   csimMaxApduBytes?: number;
+  /**
+   * STORE DATA block size (data bytes) this family needs by default, e.g. when its firmware or the
+   * eUICCs sold with it fail on long blocks (6601); undefined = 255. `--apdu-size` overrides it.
+   */
+  storeDataBlockSize?: number;
   /** Lines (prefixes, case-insensitive) meaning the SIM went away (reset, REFRESH, removal). */
   simLostUrcs: readonly string[];
   /** Lines (prefixes, case-insensitive) meaning the SIM is ready again. */

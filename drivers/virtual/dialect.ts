@@ -68,6 +68,8 @@ function executeCommand(state: ModemState, cmd: AtCommand): Answer {
   if (CARD_COMMANDS.has(cmd.name)) {
     const gate = simGate(state);
     if (gate) return answer([], gate);
+    // slow SIM: the module says ready, the card is still busy
+    if ((CHANNEL_COMMANDS.has(cmd.name) || cmd.name === '+CSIM') && state.busyUntil > Date.now()) return answer([], cme(14));
   }
   const v = state.vendor;
   switch (cmd.name) {

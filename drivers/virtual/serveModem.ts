@@ -1,6 +1,6 @@
 import type { VirtualCard } from '../../src/sim/card.js';
 import { LpaError } from '../../src/errors.js';
-import { openVirtualEuicc } from '../../src/sim/euicc/index.js';
+import { openVirtualEuicc, type EuiccQuirks } from '../../src/sim/euicc/index.js';
 import { LinkTimer, type LinkModel, type LinkTally } from './link.js';
 import { VirtualModem, type TimingHook } from './modem.js';
 import { serveModemOnPty } from './pty.js';
@@ -17,6 +17,8 @@ export interface ServeModemOptions {
   /** Dialect: generic (default), quectel, simcom, sierra, telit, fibocom, ublox, nordic. */
   vendor?: string;
   quirks?: Partial<Quirks>;
+  /** Quirks of the virtual eUICC (ignored when `card` is given). */
+  cardQuirks?: Partial<EuiccQuirks>;
   timing?: TimingHook;
   /** Link model (UART baud, module latency, eUICC times; see link.ts); ignored when `timing` is given. */
   link?: Partial<LinkModel>;
@@ -36,7 +38,9 @@ export async function runServeModem(opts: ServeModemOptions): Promise<{ link?: L
   if (!isVendorName(vendor)) {
     throw new LpaError('USAGE', `unknown modem dialect "${vendor}" (one of: ${VENDOR_NAMES.join(', ')})`);
   }
-  const card = opts.card ?? openVirtualEuicc(opts.statePath === undefined ? {} : { statePath: opts.statePath });
+  const card =
+    opts.card ??
+    openVirtualEuicc({ ...(opts.statePath === undefined ? {} : { statePath: opts.statePath }), ...(opts.cardQuirks ? { quirks: opts.cardQuirks } : {}) });
   const link = opts.timing === undefined && opts.link !== undefined ? new LinkTimer(opts.link) : undefined;
   const modem = new VirtualModem({ card, vendor, quirks: opts.quirks, timing: opts.timing ?? link?.hook });
   const server = await serveModemOnPty({ ptyPath: opts.ptyPath, modem });

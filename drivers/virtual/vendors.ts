@@ -34,7 +34,7 @@ export interface VendorProfile {
   quirks: Partial<Quirks>;
 }
 
-const IMEI = '350000000000017';
+const IMEI = '350000000000014';
 
 const PROFILES: Record<VendorName, VendorProfile> = {
   generic: {

@@ -17,6 +17,16 @@ export interface ApduChannel {
   transmit(apdu: Uint8Array, options?: TransmitOptions): Promise<Uint8Array>;
   /** Closes the logical channel (ignoring errors from a channel the module already dropped). */
   close(): Promise<void>;
+  /**
+   * Optional: the STORE DATA block size (data bytes, 1..255) this transport prefers, e.g. a vendor
+   * default. The ES10 client uses it unless the user set one (`--apdu-size`); 255 when absent.
+   */
+  readonly storeDataBlockSize?: number;
+  /**
+   * Optional: the longest command APDU (bytes, header included) the transport carries safely right
+   * now, e.g. a module's +CSIM line limit. A hard cap: STORE DATA blocks never exceed it minus 5.
+   */
+  readonly maxCommandApduBytes?: number;
 }
 
 export interface TransmitOptions {

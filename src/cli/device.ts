@@ -64,7 +64,7 @@ export function parseVirtualDevice(device: string): VirtualSpec | undefined {
 }
 
 /** What opening a device needs of the global options. */
-export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'trace'>;
+export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'trace'> & Partial<Pick<Globals, 'apduSize'>>;
 
 /**
  * Opens the device named by `--device` (drivers/spec.ts) and a logical channel to the ISD-R.
@@ -97,7 +97,7 @@ export async function openDevice(globals: DeviceOptions): Promise<Device> {
     label: transport.label,
     kind: transport.kind,
     vendor: transport.vendor,
-    es10: new Es10Client(channel),
+    es10: new Es10Client(channel, globals.apduSize !== undefined ? { blockSize: globals.apduSize } : {}),
     channel,
     modem: channel,
     transport,

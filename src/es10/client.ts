@@ -35,7 +35,10 @@ import { decodeSetNicknameResponse, encodeSetNicknameRequest } from './setNickna
 export interface Es10ClientOptions {
   /** Deadline per APDU in ms, passed to the channel (driver default otherwise). */
   timeoutMs?: number;
-  /** STORE DATA block size (default 255). */
+  /**
+   * STORE DATA block size in data bytes (1..255, `--apdu-size`); default: the channel's preference
+   * (a vendor default), else 255. Always capped by the channel's `maxCommandApduBytes`.
+   */
   blockSize?: number;
 }
 
@@ -55,12 +58,18 @@ export class Es10Client {
     private readonly options: Es10ClientOptions = {},
   ) {}
 
+  /** STORE DATA block size for the next request (the transport's cap may change, e.g. on +CSIM). */
+  get blockSize(): number {
+    const want = this.options.blockSize ?? this.channel.storeDataBlockSize ?? 255;
+    const cap = this.channel.maxCommandApduBytes;
+    return cap === undefined ? want : Math.max(1, Math.min(want, cap - 5));
+  }
+
   /** Sends one ES10 request, returns the response DER. */
   async call(fn: string, der: Uint8Array, timeoutMs?: number): Promise<Uint8Array> {
-    const opts: { fn: string; timeoutMs?: number; blockSize?: number } = { fn };
+    const opts: { fn: string; timeoutMs?: number; blockSize: number } = { fn, blockSize: this.blockSize };
     const t = timeoutMs ?? this.options.timeoutMs;
     if (t !== undefined) opts.timeoutMs = t;
-    if (this.options.blockSize !== undefined) opts.blockSize = this.options.blockSize;
     return sendEs10(this.channel, der, opts);
   }
 

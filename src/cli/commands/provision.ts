@@ -74,6 +74,7 @@ const command: Command = {
         ...(config.modem ? { modem: config.modem } : {}),
         baudRate: config.baud,
         ...(config.trace ? { trace: config.trace } : {}),
+        ...(config.apduSize !== undefined ? { apduSize: config.apduSize } : {}),
       });
       const report = await provision({
         device,

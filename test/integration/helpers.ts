@@ -1,0 +1,60 @@
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { SmdpServer } from '../../src/sim/smdp/index.js';
+import { jsonLines, runCli, startCli } from '../cli/run.js';
+
+/** `lpa-agent serve-modem` on a real pseudo-terminal, as its own process, with `--quirk`s. */
+export interface ServedModem {
+  pty: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function serveModem(dir: string, name: string, quirks: string[] = [], vendor = 'quectel'): Promise<ServedModem> {
+  const pty = join(dir, name);
+  const args = ['serve-modem', '--pty', pty, '--state', join(dir, `${name}.json`), '--modem', vendor, ...quirks.flatMap((q) => ['--quirk', q])];
+  const { child } = await startCli(args, (o) => o.includes('ready on'));
+  return {
+    pty,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export interface CliResult {
+  code: number;
+  lines: Record<string, any>[];
+  data: Record<string, any>;
+  error: Record<string, any> | undefined;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with --json against `pty` (and the local SM-DP+ when given). */
+export function cliJson(pty: string, smdp: SmdpServer | undefined, ...args: string[]): Promise<CliResult> {
+  return cliJsonEnv({}, pty, smdp, ...args);
+}
+
+/** cliJson with extra environment variables. */
+export async function cliJsonEnv(env: NodeJS.ProcessEnv, pty: string, smdp: SmdpServer | undefined, ...args: string[]): Promise<CliResult> {
+  const base = ['--json', '--device', pty, ...(smdp ? ['--ca', smdp.caFile, '--connect-to', smdp.connectTo] : [])];
+  const r = await runCli([...base, ...args], { timeoutMs: 90_000, env });
+  const lines = jsonLines(r.stdout);
+  const last = lines.at(-1) ?? {};
+  return { code: r.code, lines, data: last.data as Record<string, any>, error: last.error as Record<string, any> | undefined, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Data lengths (Lc) of every STORE DATA block in an AT trace (+CGLA and +CSIM lines). */
+export function storeDataLcs(trace: string): number[] {
+  const out: number[] = [];
+  for (const m of trace.matchAll(/>> AT\+C(?:GLA=[^,]+|SIM=\d+),(?:\d+,)?"([0-9A-Fa-f]+)"/g)) {
+    const apdu = m[1]!;
+    if (apdu.slice(2, 4).toUpperCase() === 'E2') out.push(parseInt(apdu.slice(8, 10), 16));
+  }
+  return out;
+}
