@@ -21,7 +21,7 @@ import {
 } from './cla.js';
 import type { AtEngine } from './engine.js';
 import { isUnsupported, readModuleIccid, simResetCme } from './answers.js';
-import { parseCcho, parseCgla, parseCsim } from './lines.js';
+import { cmeNumber, parseCcho, parseCgla, parseCsim } from './lines.js';
 import { SimState } from './simstate.js';
 import type { VendorProfile } from './vendors.js';
 
@@ -102,8 +102,31 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     return this.vendor.storeDataBlockSize;
   }
 
+  /**
+   * Opens the channel. A SIM that is busy (CME 13/14 on +CCHO or +CSIM, e.g. right after a reset
+   * or module start, while the module may already say READY) is waited for: `AT+CPIN?` polling and
+   * retries until the SIM-ready deadline (default 60 s), not failed at the first refusal.
+   */
   async open(): Promise<void> {
     if (this.id !== undefined && !this.lost) return;
+    await this.openBy(Date.now() + (this.opts.simReadyTimeoutMs ?? 60_000));
+  }
+
+  private async openBy(deadline: number): Promise<void> {
+    for (;;) {
+      try {
+        await this.openOnce();
+        return;
+      } catch (e) {
+        const cme = isLpaError(e, 'SIM_NOT_READY') ? cmeNumber(e.details.cme as number | string | undefined) : undefined;
+        if ((cme !== 13 && cme !== 14) || Date.now() >= deadline) throw e;
+        await this.sim.waitReady(Math.max(1, deadline - Date.now()));
+        await new Promise((r) => setTimeout(r, Math.min(this.opts.pollIntervalMs ?? 1000, Math.max(0, deadline - Date.now()))));
+      }
+    }
+  }
+
+  private async openOnce(): Promise<void> {
     if (this.lost) this.forget();
     await this.closeStale();
     if (!this.preferCsim) {
@@ -326,7 +349,7 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     await this.sim.waitReady(total);
     for (;;) {
       try {
-        await this.open();
+        await this.openBy(deadline);
         return;
       } catch (e) {
         if (!isLpaError(e, 'SIM_NOT_READY') || Date.now() >= deadline) throw e;

@@ -70,12 +70,19 @@ export interface ModemControl {
 /** How a device is reached. */
 export type TransportKind = 'at' | 'qmi' | 'mbim' | 'pcsc';
 
+/** Radio access technologies a module supports, as deviceInfo reports them to the SM-DP+. */
+export type RadioAccess = 'gsm' | 'utran' | 'eutran' | 'nr';
+
 /** Module identity, where the transport can read it (AT: ATI/+CGMI/+CGMM/+CGMR/+CGSN; QMI: DMS; MBIM: device caps). */
 export interface ModuleInfo {
   manufacturer?: string;
   model?: string;
   firmware?: string;
   imei?: string;
+  /** Radio access technologies (AT: AT+WS46=?, else the vendor profile). */
+  radioAccess?: RadioAccess[];
+  /** Highest 3GPP release the module implements, where a vendor profile knows it. */
+  release?: number;
 }
 
 /**
@@ -90,8 +97,11 @@ export interface EuiccTransport {
   /** Vendor profile name on AT ("quectel", "generic", ...); the transport name elsewhere unless known. */
   vendor: string;
   channel: ApduChannel & ModemControl;
-  /** Module identity, when the transport can read it. */
-  moduleInfo?(): Promise<ModuleInfo>;
+  /**
+   * Module identity, when the transport can read it. `fields` is a hint: only these are needed
+   * (each costs a request on some transports); an implementation may return more or fewer.
+   */
+  moduleInfo?(fields?: readonly (keyof ModuleInfo)[]): Promise<ModuleInfo>;
   close(): Promise<void>;
 }
 

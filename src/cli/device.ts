@@ -1,5 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { ApduChannel, ChannelStats, EuiccTransport, ModemControl, TransportKind } from '../apdu/channel.js';
+import type { ApduChannel, ChannelStats, EuiccTransport, ModemControl, ModuleInfo, TransportKind } from '../apdu/channel.js';
+import type { DeviceInfo } from '../es10/authenticateServer.js';
+import { imeiFromModule } from '../ids/imei.js';
+import { buildDeviceInfo } from '../lpa/deviceInfo.js';
 import { defaultLockPath } from '../agent/lock.js';
 import { Es10Client } from '../es10/client.js';
 import { DEFAULT_VIRTUAL_STATE, formatDeviceSpec, parseDeviceSpec, type DeviceSpec } from '../../drivers/spec.js';
@@ -17,6 +20,8 @@ export interface Device {
   channel: ApduChannel;
   modem: ModemControl;
   transport: EuiccTransport;
+  /** ctxParams1.deviceInfo for this device: `--imei` or the module's IMEI, the module's radio technologies. */
+  deviceInfo(): Promise<DeviceInfo>;
   stats(): ChannelStats;
   /** Closes the logical channel (never left open), the port and the trace. */
   close(): Promise<void>;
@@ -64,7 +69,24 @@ export function parseVirtualDevice(device: string): VirtualSpec | undefined {
 }
 
 /** What opening a device needs of the global options. */
-export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'trace'> & Partial<Pick<Globals, 'apduSize'>>;
+export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'trace'> & Partial<Pick<Globals, 'apduSize' | 'imei'>>;
+
+/** deviceInfo from what the transport reports (IMEI, radio access), `imei` overriding the IMEI. */
+export async function readDeviceInfo(transport: EuiccTransport, imei: string | undefined): Promise<DeviceInfo> {
+  const fields: (keyof ModuleInfo)[] = imei ? ['radioAccess', 'release'] : ['imei', 'radioAccess', 'release'];
+  let info: ModuleInfo = {};
+  try {
+    info = (await transport.moduleInfo?.(fields)) ?? {};
+  } catch {
+    // the module's identity is a nicety: the defaults stand in
+  }
+  const moduleImei = imeiFromModule(info.imei);
+  return buildDeviceInfo({
+    ...(imei ?? moduleImei ? { imei: imei ?? moduleImei } : {}),
+    ...(info.radioAccess ? { radioAccess: info.radioAccess } : {}),
+    ...(info.release !== undefined ? { release: info.release } : {}),
+  });
+}
 
 /**
  * Opens the device named by `--device` (drivers/spec.ts) and a logical channel to the ISD-R.
@@ -101,6 +123,7 @@ export async function openDevice(globals: DeviceOptions): Promise<Device> {
     channel,
     modem: channel,
     transport,
+    deviceInfo: () => readDeviceInfo(transport, globals.imei),
     stats: () => channel.stats(),
     close: async () => {
       await transport.close();

@@ -15,6 +15,12 @@ export interface ProfileView {
   serviceProviderName: string | null;
   profileName: string | null;
   profileClass: string;
+  /** Profile Policy Rules (ppr1: cannot be disabled, ppr2: cannot be deleted). */
+  ppr: string[];
+  /** The ICCID in hex when it is not BCD digits. */
+  iccidHex?: string;
+  /** Fields the eUICC sent that did not decode. */
+  problems?: string[];
 }
 
 export function profileView(p: ProfileInfo): ProfileView {
@@ -26,15 +32,27 @@ export function profileView(p: ProfileInfo): ProfileView {
     serviceProviderName: p.serviceProviderName ?? null,
     profileName: p.profileName ?? null,
     profileClass: p.profileClass ?? 'operational',
+    ppr: [...(p.ppr ?? [])],
+    ...(p.iccidHex ? { iccidHex: p.iccidHex } : {}),
+    ...(p.problems ? { problems: p.problems } : {}),
   };
 }
 
 export function profilesTable(list: ProfileView[]): string {
   if (list.length === 0) return 'No profiles on the eUICC.';
-  return table(
-    ['ICCID', 'STATE', 'CLASS', 'PROVIDER', 'NAME', 'NICKNAME'],
-    list.map((p) => [p.iccid ?? '-', p.state ?? '-', p.profileClass, p.serviceProviderName ?? '', p.profileName ?? '', p.nickname ?? '']),
-  );
+  const withPpr = list.some((p) => p.ppr.length > 0);
+  const headers = ['ICCID', 'STATE', 'CLASS', 'PROVIDER', 'NAME', ...(withPpr ? ['POLICY'] : []), 'NICKNAME'];
+  const rows = list.map((p) => [
+    p.iccid ?? (p.iccidHex ? `${p.iccidHex} (not BCD)` : '-'),
+    p.state ?? '-',
+    p.profileClass,
+    p.serviceProviderName ?? '',
+    p.profileName ?? '',
+    ...(withPpr ? [p.ppr.join(',') || '-'] : []),
+    p.nickname ?? '',
+  ]);
+  const notes = list.flatMap((p, i) => (p.problems ?? []).map((m) => `note: profile ${p.iccid ?? p.iccidHex ?? `#${i + 1}`}: ${m}`));
+  return [table(headers, rows), ...notes].join('\n');
 }
 
 export interface NotificationView {
@@ -42,18 +60,22 @@ export interface NotificationView {
   operation: string;
   address: string;
   iccid: string | null;
+  /** What is wrong with the entry, when it did not fully decode. */
+  problem?: string;
 }
 
 export function notificationView(n: NotificationMetadata): NotificationView {
-  return { seqNumber: n.seqNumber, operation: n.profileManagementOperation, address: n.notificationAddress, iccid: n.iccid ?? null };
+  return { seqNumber: n.seqNumber, operation: n.profileManagementOperation, address: n.notificationAddress, iccid: n.iccid ?? null, ...(n.problem ? { problem: n.problem } : {}) };
 }
 
-export function notificationsTable(list: NotificationView[]): string {
-  if (list.length === 0) return 'No pending notifications.';
-  return table(
-    ['SEQ', 'OPERATION', 'ICCID', 'ADDRESS'],
-    list.map((n) => [String(n.seqNumber), n.operation, n.iccid ?? '-', n.address]),
-  );
+export function notificationsTable(list: NotificationView[], malformed: { problem: string }[] = []): string {
+  if (list.length === 0 && malformed.length === 0) return 'No pending notifications.';
+  const notes = [
+    ...list.filter((n) => n.problem).map((n) => `note: notification #${n.seqNumber}: ${n.problem}`),
+    ...malformed.map((m) => `note: one more pending notification does not decode: ${m.problem}`),
+  ];
+  const rows = list.map((n) => [String(n.seqNumber), n.operation, n.iccid ?? '-', n.address || '-']);
+  return [...(list.length > 0 ? [table(['SEQ', 'OPERATION', 'ICCID', 'ADDRESS'], rows)] : []), ...notes].join('\n');
 }
 
 const hexList = (l: Uint8Array[]): string[] => l.map((x) => toHex(x));

@@ -5,7 +5,7 @@
  */
 
 import { decodeRoot, encInt, encNamedBits, encUtf8, find, listOf, need, opt, readInt, readNamedBits, readUtf8, tlv } from './der.js';
-import { encIccid, readIccid, TAG_ICCID } from './common.js';
+import { encIccid, encOperatorId, readIccid, readOperatorId, TAG_ICCID, type OperatorId } from './common.js';
 import { NOTIFICATION_EVENT_BITS, PPR_BITS, PROFILE_CLASS, type NotificationEvent, type PprId } from './results.js';
 import { asn1Error } from '../util/tlv.js';
 
@@ -28,6 +28,8 @@ export interface StoreMetadata {
   iconType?: number;
   icon?: Uint8Array;
   notificationConfigurationInfo: NotificationTarget[];
+  /** The operator owning the profile (B7): what the eUICC's RAT rules are matched against. */
+  profileOwner?: OperatorId;
   profilePolicyRules?: (PprId | `bit${number}`)[];
 }
 
@@ -37,6 +39,7 @@ export interface StoreMetadataInput {
   profileName: string;
   profileClass?: MetadataProfileClass;
   notificationConfigurationInfo?: { events: readonly NotificationEvent[]; address: string }[];
+  profileOwner?: OperatorId;
   profilePolicyRules?: readonly PprId[];
 }
 
@@ -51,6 +54,7 @@ export function encodeStoreMetadata(m: StoreMetadataInput): Uint8Array {
     encUtf8(0x92, m.profileName),
     opt(m.profileClass, (c) => encInt(0x95, PROFILE_CLASS[c])),
     opt(nci, (list) => tlv(0xb6, ...list.map((n) => tlv(0x30, encNamedBits(0x80, n.events, NOTIFICATION_EVENT_BITS), encUtf8(0x81, n.address))))),
+    opt(m.profileOwner, (o) => encOperatorId(0xb7, o)),
     opt(m.profilePolicyRules, (r) => encNamedBits(0x99, r, PPR_BITS)),
   );
 }
@@ -86,6 +90,8 @@ export function decodeStoreMetadata(der: Uint8Array): StoreMetadata {
       });
     }
   }
+  const owner = find(root, 0xb7);
+  if (owner) out.profileOwner = readOperatorId(owner, `${w}.profileOwner`);
   const ppr = find(root, 0x99);
   if (ppr) out.profilePolicyRules = readNamedBits(ppr, PPR_BITS, `${w}.profilePolicyRules`);
   return out;

@@ -75,6 +75,7 @@ const command: Command = {
         baudRate: config.baud,
         ...(config.trace ? { trace: config.trace } : {}),
         ...(config.apduSize !== undefined ? { apduSize: config.apduSize } : {}),
+        ...(config.imei !== undefined ? { imei: config.imei } : {}),
       });
       const report = await provision({
         device,
@@ -94,6 +95,7 @@ const command: Command = {
         ...(config.fleet ? { fleet: config.fleet } : {}),
         pool,
         enable: config.enable,
+        acceptPpr: config.acceptPpr,
         signal: combined,
         onProgress: (step, message, data) => out.progress(step, message, data),
         ...(onCheckpoint ? { onCheckpoint } : {}),
