@@ -1,6 +1,7 @@
 import type { ConfiguredAddresses } from '../es10/configuredAddresses.js';
 import type { EuiccInfo1 } from '../es10/euiccInfo1.js';
 import type { EuiccInfo2 } from '../es10/euiccInfo2.js';
+import type { ProfilePolicyAuthorisationRule } from '../es10/getRat.js';
 import type { NotificationMetadata } from '../es10/notificationMetadata.js';
 import type { ProfileInfo } from '../es10/profilesInfo.js';
 import { toHex } from '../util/hex.js';
@@ -95,4 +96,29 @@ export function euiccInfo2View(i: EuiccInfo2): Record<string, unknown> {
 
 export function addressesView(a: ConfiguredAddresses): { defaultDpAddress: string | null; rootDsAddress: string | null } {
   return { defaultDpAddress: a.defaultDpAddress || null, rootDsAddress: a.rootDsAddress || null };
+}
+
+/** JSON shape of one Rules Authorisation Table rule. */
+export interface RatRuleView {
+  pprIds: string[];
+  /** MCC/MNC as hex of the 3 bytes (E = any digit), with GID1/GID2 when the rule has them. */
+  allowedOperators: { mccMnc: string; gid1?: string; gid2?: string }[];
+  consentRequired: boolean;
+}
+
+export function ratRuleView(r: ProfilePolicyAuthorisationRule): RatRuleView {
+  return {
+    pprIds: [...r.pprIds],
+    allowedOperators: r.allowedOperators.map((o) => ({ mccMnc: toHex(o.mccMnc), ...(o.gid1 ? { gid1: toHex(o.gid1) } : {}), ...(o.gid2 ? { gid2: toHex(o.gid2) } : {}) })),
+    consentRequired: r.pprFlags.includes('consentRequired'),
+  };
+}
+
+/** One line for `info`: the rules, "none (no policy rule allowed)", or why the RAT could not be read. */
+export function ratText(rat: RatRuleView[] | { error: string }): string {
+  if (!Array.isArray(rat)) return `not readable (${rat.error})`;
+  if (rat.length === 0) return 'none (profiles with PPR1/PPR2 are refused)';
+  return rat
+    .map((r) => `${r.pprIds.join('+')} for ${r.allowedOperators.map((o) => (/^E+$/i.test(o.mccMnc) ? 'any operator' : o.mccMnc)).join(', ')}${r.consentRequired ? ' (end-user consent)' : ''}`)
+    .join('; ');
 }

@@ -58,3 +58,17 @@ export function storeDataLcs(trace: string): number[] {
   }
   return out;
 }
+
+/** The ES10 requests (reassembled STORE DATA sequences) an AT trace carries, in order. */
+export function es10Requests(trace: string): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let parts: Buffer[] = [];
+  for (const m of trace.matchAll(/>> AT\+C(?:GLA=[^,]+|SIM=\d+),(?:\d+,)?"([0-9A-Fa-f]+)"/g)) {
+    const apdu = Buffer.from(m[1]!, 'hex');
+    if (apdu[1] !== 0xe2 || apdu.length < 5) continue;
+    if (apdu[3] === 0) parts = [];
+    parts.push(apdu.subarray(5, 5 + apdu[4]!));
+    if ((apdu[2]! & 0x80) !== 0) out.push(new Uint8Array(Buffer.concat(parts)));
+  }
+  return out;
+}
