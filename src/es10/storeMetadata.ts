@@ -96,3 +96,47 @@ export function decodeStoreMetadata(der: Uint8Array): StoreMetadata {
   if (ppr) out.profilePolicyRules = readNamedBits(ppr, PPR_BITS, `${w}.profilePolicyRules`);
   return out;
 }
+
+/**
+ * The profile metadata for display, never throwing: the strict decode, else each field that reads
+ * (an SM-DP+ or card may send a malformed one; that must not stop a download).
+ */
+export function readStoreMetadataTolerant(der: Uint8Array): { metadata: Partial<StoreMetadata>; problem?: string } {
+  try {
+    return { metadata: decodeStoreMetadata(der) };
+  } catch (e) {
+    const problem = (e as Error).message;
+    const out: Partial<StoreMetadata> = {};
+    const w = 'StoreMetadataRequest';
+    let root;
+    try {
+      root = decodeRoot(der, TAG_STORE_METADATA, w);
+    } catch {
+      return { metadata: out, problem };
+    }
+    const attempt = (f: () => void): void => {
+      try {
+        f();
+      } catch {
+        // left out
+      }
+    };
+    attempt(() => (out.iccid = readIccid(need(root, TAG_ICCID, `${w}.iccid`), `${w}.iccid`)));
+    attempt(() => (out.serviceProviderName = readUtf8(need(root, 0x91, `${w}.serviceProviderName`), w, 1024)));
+    attempt(() => (out.profileName = readUtf8(need(root, 0x92, `${w}.profileName`), w, 1024)));
+    attempt(() => {
+      const cls = find(root, 0x95);
+      out.profileClassCode = cls ? readInt(cls, w) : PROFILE_CLASS.operational;
+      out.profileClass = CLASS_NAMES[out.profileClassCode] ?? 'unknown';
+    });
+    attempt(() => {
+      const ppr = find(root, 0x99);
+      if (ppr) out.profilePolicyRules = readNamedBits(ppr, PPR_BITS, w);
+    });
+    attempt(() => {
+      const owner = find(root, 0xb7);
+      if (owner) out.profileOwner = readOperatorId(owner, w);
+    });
+    return { metadata: out, problem };
+  }
+}

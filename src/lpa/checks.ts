@@ -8,7 +8,7 @@ import { parseCertificate } from '../crypto/certs.js';
 import { LpaError } from '../errors.js';
 import { decodeServerSigned1 } from '../es10/authenticateServer.js';
 import { bppStoreMetadata, type BoundProfilePackage } from '../es10/bpp.js';
-import { decodeStoreMetadata } from '../es10/storeMetadata.js';
+import { decodeStoreMetadata, readStoreMetadataTolerant } from '../es10/storeMetadata.js';
 import { parseSmdpAddress } from '../es9p/address.js';
 import { bytesEqual, toHex } from '../util/hex.js';
 
@@ -70,8 +70,9 @@ export function checkSmdpOid(serverCertificate: Uint8Array, oid: string): void {
 
 /**
  * The BPP's StoreMetadata must be the profileMetadata the SM-DP+ sent with authenticateClient
- * (what the user was shown). Byte-identical passes; otherwise the decoded fields that matter must
- * agree. SMDP_MISMATCH with cancelReason metadataMismatch.
+ * (what the user was shown). Byte-identical passes; otherwise the fields that matter must agree
+ * wherever the announced metadata can be read (a malformed announcement cannot prove a mismatch).
+ * SMDP_MISMATCH with cancelReason metadataMismatch.
  */
 export function checkBppMetadata(bpp: BoundProfilePackage, profileMetadata: Uint8Array): void {
   const fail = (why: string, cause?: unknown): LpaError =>
@@ -83,13 +84,15 @@ export function checkBppMetadata(bpp: BoundProfilePackage, profileMetadata: Uint
     throw fail((e as Error).message, e);
   }
   if (bytesEqual(inBpp, profileMetadata)) return;
-  let a, b;
+  let a;
   try {
     a = decodeStoreMetadata(inBpp);
-    b = decodeStoreMetadata(profileMetadata);
   } catch (e) {
-    throw fail(`metadata does not decode: ${(e as Error).message}`, e);
+    throw fail(`its StoreMetadata does not decode: ${(e as Error).message}`, e);
   }
-  const key = (m: typeof a) => JSON.stringify([m.iccid, m.serviceProviderName, m.profileName, m.profileClassCode, [...(m.profilePolicyRules ?? [])].sort()]);
-  if (key(a) !== key(b)) throw fail(`ICCID ${a.iccid} "${a.profileName}" instead of ${b.iccid} "${b.profileName}"`);
+  const b = readStoreMetadataTolerant(profileMetadata).metadata;
+  const differs = (['iccid', 'serviceProviderName', 'profileName', 'profileClassCode'] as const).filter((k) => b[k] !== undefined && a[k] !== b[k]);
+  const pprs = (m: { profilePolicyRules?: readonly string[] }) => [...(m.profilePolicyRules ?? [])].sort().join();
+  if (b.iccid !== undefined && pprs(a) !== pprs(b)) differs.push('profilePolicyRules' as never);
+  if (differs.length > 0) throw fail(`${differs.join(', ')} differ: ICCID ${a.iccid} "${a.profileName}" instead of ${b.iccid ?? '?'} "${b.profileName ?? '?'}"`);
 }

@@ -20,7 +20,7 @@ import type { DeviceInfo } from '../es10/authenticateServer.js';
 import { parseBoundProfilePackage } from '../es10/bpp.js';
 import { authenticateServerError, prepareDownloadError, type Es10Client } from '../es10/client.js';
 import { decodeSmdpSigned2 } from '../es10/prepareDownload.js';
-import { decodeStoreMetadata, type StoreMetadata } from '../es10/storeMetadata.js';
+import { readStoreMetadataTolerant, type StoreMetadata } from '../es10/storeMetadata.js';
 import type { Es9Client } from '../es9p/client.js';
 import { bytesEqual, fromHex, toHex } from '../util/hex.js';
 import { cancelBoth, cancelReasonFor } from './cancel.js';
@@ -98,22 +98,23 @@ export function hashConfirmationCode(code: string, transactionId: Uint8Array): U
   return sha256(sha256(Buffer.from(code, 'utf8')), transactionId);
 }
 
-/** Profile metadata for display: a malformed one never stops the download. */
-function readMetadata(raw: Uint8Array, progress: DownloadHooks['onProgress'] & {}): StoreMetadata | undefined {
-  try {
-    const m = decodeStoreMetadata(raw);
-    progress('metadata', `profile ${m.iccid}: "${m.profileName}" from ${m.serviceProviderName} (${m.profileClass})`, {
-      iccid: m.iccid,
-      serviceProviderName: m.serviceProviderName,
-      profileName: m.profileName,
-      profileClass: m.profileClass,
-      ...(m.profilePolicyRules?.length ? { ppr: m.profilePolicyRules } : {}),
-    });
-    return m;
-  } catch (e) {
-    progress('metadata', `the profile metadata does not decode (${(e as Error).message}); going on, the eUICC checks the profile itself`);
-    return undefined;
+/** Profile metadata for display: a malformed one never stops the download (what reads is shown). */
+function readMetadata(raw: Uint8Array, progress: DownloadHooks['onProgress'] & {}): { full?: StoreMetadata; partial: Partial<StoreMetadata> } {
+  const { metadata: m, problem } = readStoreMetadataTolerant(raw);
+  const data = {
+    ...(m.iccid ? { iccid: m.iccid } : {}),
+    ...(m.serviceProviderName !== undefined ? { serviceProviderName: m.serviceProviderName } : {}),
+    ...(m.profileName !== undefined ? { profileName: m.profileName } : {}),
+    ...(m.profileClass ? { profileClass: m.profileClass } : {}),
+    ...(m.profilePolicyRules?.length ? { ppr: m.profilePolicyRules } : {}),
+  };
+  const text = `profile ${m.iccid ?? '(ICCID not readable)'}: "${m.profileName ?? '?'}" from ${m.serviceProviderName ?? '?'} (${m.profileClass ?? '?'})`;
+  if (problem === undefined) {
+    progress('metadata', text, data);
+    return { full: m as StoreMetadata, partial: m };
   }
+  progress('metadata', `${text}; the metadata does not fully decode (${problem}), going on: the eUICC checks the profile itself`, { ...data, problem });
+  return { partial: m };
 }
 
 /** Forwards an eUICC error answer to the SM-DP+; the SM-DP+ is expected to refuse and end the session. */
@@ -204,14 +205,14 @@ export async function downloadProfile(es10: Es10Client, pool: Es9Pool, request: 
 
     progress('authenticateClient', 'SM-DP+ verifies the eUICC (authenticateClient)');
     const client = await es9.authenticateClient({ transactionId, authenticateServerResponse: auth.raw });
-    const metadata = readMetadata(client.profileMetadata, progress);
+    const { full: metadata, partial } = readMetadata(client.profileMetadata, progress);
     const signed2 = decodeSmdpSigned2(client.smdpSigned2);
     let hashCc: Uint8Array | undefined;
     if (signed2.ccRequiredFlag) {
       if (!request.confirmationCode) throw new LpaError('USAGE', 'the SM-DP+ requires a confirmation code for this profile: add --confirmation-code <code>', { cancelReason: 'endUserRejection' });
       hashCc = hashConfirmationCode(request.confirmationCode, txBytes);
     }
-    await checkPolicyRules(es10, metadata, { accept: request.acceptPpr ?? false, progress: (m, d) => progress('policy', m, d) });
+    await checkPolicyRules(es10, partial, { accept: request.acceptPpr ?? false, progress: (m, d) => progress('policy', m, d) });
     checkAbort();
 
     progress('prepareDownload', 'eUICC prepares the download (PrepareDownload)');
@@ -245,8 +246,8 @@ export async function downloadProfile(es10: Es10Client, pool: Es9Pool, request: 
         { bppCommandId: r.bppCommandId, errorReason: r.errorReason, resultCode: r.errorReasonCode, ...(seq !== undefined ? { notificationSeq: seq } : {}), transactionId },
       );
     }
-    let iccid = verdict.kind === 'installed' ? (verdict.iccid ?? metadata?.iccid) : undefined;
-    if (verdict.kind === 'unreadable') iccid = await confirmInstalled(es10, metadata, verdict.problem, seq, progress);
+    let iccid = verdict.kind === 'installed' ? (verdict.iccid ?? partial.iccid) : undefined;
+    if (verdict.kind === 'unreadable') iccid = await confirmInstalled(es10, partial.iccid, verdict.problem, seq, progress);
     if (!iccid) throw new LpaError('PROFILE_INSTALL_FAILED', 'the eUICC reported the profile installed but neither the result nor the metadata names its ICCID');
     progress('installed', `profile ${iccid} installed${verdict.kind === 'unreadable' ? ' (result not readable)' : ''}`, { iccid, resultReadable: verdict.kind !== 'unreadable' });
     return {
@@ -284,26 +285,26 @@ async function deliverEarlier(es10: Es10Client, pool: Es9Pool, seqs: number[], p
 /** After an unreadable install result: the profile list says whether the card installed it. */
 async function confirmInstalled(
   es10: Es10Client,
-  metadata: StoreMetadata | undefined,
+  expectedIccid: string | undefined,
   problem: string,
   seq: number | undefined,
   progress: NonNullable<DownloadHooks['onProgress']>,
 ): Promise<string> {
   const details = { resultReadable: false, problem, ...(seq !== undefined ? { notificationSeq: seq } : {}) };
   progress('loadBoundProfilePackage', `the eUICC ended the load with a result that does not decode (${problem}); checking its profile list`);
-  if (!metadata) {
+  if (!expectedIccid) {
     throw new LpaError('PROFILE_INSTALL_FAILED', `the eUICC ended the load with a result that does not decode (${problem}), and without readable metadata the install cannot be confirmed; the result stays queued as a notification`, details);
   }
   let listed: boolean;
   try {
-    listed = (await es10.listProfiles()).some((p) => p.iccid === metadata.iccid);
+    listed = (await es10.listProfiles()).some((p) => p.iccid === expectedIccid);
   } catch (e) {
     throw new LpaError('PROFILE_INSTALL_FAILED', `the eUICC ended the load with a result that does not decode (${problem}) and its profile list cannot be read: ${(e as Error).message}`, details, { cause: e });
   }
   if (!listed) {
-    throw new LpaError('PROFILE_INSTALL_FAILED', `the eUICC ended the load with a result that does not decode (${problem}) and does not list profile ${metadata.iccid}: not installed; the result stays queued as a notification`, details);
+    throw new LpaError('PROFILE_INSTALL_FAILED', `the eUICC ended the load with a result that does not decode (${problem}) and does not list profile ${expectedIccid}: not installed; the result stays queued as a notification`, details);
   }
-  return metadata.iccid;
+  return expectedIccid;
 }
 
 async function cancel(err: LpaError, es10: Es10Client, es9: Es9Client, txBytes: Uint8Array, transactionId: string, progress: NonNullable<DownloadHooks['onProgress']>): Promise<void> {

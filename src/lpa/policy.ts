@@ -16,7 +16,7 @@ const meaning = (ppr: string): string => MEANING[ppr] ?? ppr;
 
 export async function checkPolicyRules(
   es10: Es10Client,
-  metadata: StoreMetadata | undefined,
+  metadata: Partial<StoreMetadata> | undefined,
   options: { accept: boolean; progress: (message: string, data?: Record<string, unknown>) => void },
 ): Promise<void> {
   const pprs = policyRulesToAuthorise(metadata?.profilePolicyRules);
@@ -43,7 +43,7 @@ export async function checkPolicyRules(
   }
   throw new LpaError(
     'PPR_NOT_ALLOWED',
-    `profile ${metadata.iccid} carries policy rules: ${problems.join('; ')}. Not downloaded; accept them with --accept-ppr (or acceptPpr in the config)`,
+    `profile ${metadata.iccid ?? ''} carries policy rules: ${problems.join('; ')}. Not downloaded; accept them with --accept-ppr (or acceptPpr in the config)`,
     { cancelReason: 'pprNotAllowed', ppr: pprs, notAllowed: verdict.notAllowed, needConsent: verdict.needConsent },
   );
 }

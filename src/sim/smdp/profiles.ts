@@ -15,8 +15,8 @@ import { encodeStoreMetadata } from '../../es10/storeMetadata.js';
 import { readSaipIccid } from '../../saip/profileHeader.js';
 import { dataPath } from '../../util/data.js';
 
-/** Largest profile package accepted from disk. */
-export const MAX_PROFILE_BYTES = 1024 * 1024;
+/** Largest profile package accepted from disk (real profiles with applets pass 1 MiB). */
+export const MAX_PROFILE_BYTES = 4 * 1024 * 1024;
 /** Most packages read from a folder. */
 const MAX_PROFILES = 500;
 
