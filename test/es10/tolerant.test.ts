@@ -10,6 +10,7 @@ import { NOTIFICATION_EVENT_BITS } from '../../src/es10/results.js';
 import { decodeRetrieveNotificationsListResponse } from '../../src/es10/retrieveNotificationsList.js';
 import { encodeStoreMetadata, readStoreMetadataTolerant } from '../../src/es10/storeMetadata.js';
 import { fromHex } from '../../src/util/hex.js';
+import { judgeInstallResult } from '../../src/lpa/install.js';
 
 const ICCID = '8949449999999990049';
 
@@ -103,5 +104,27 @@ describe('tolerant decoding of what real cards return', () => {
     const junk = readInstallResult(fromHex('BF3704A902DEAD'));
     expect(junk.finalResult).toBeUndefined();
     expect(readInstallResult(new Uint8Array(0)).problem).toBeDefined();
+  });
+});
+
+describe('judging the card\'s install result', () => {
+  const result = (tx: string, success: boolean) =>
+    encodeProfileInstallationResult(
+      encodeProfileInstallationResultData({
+        transactionId: fromHex(tx),
+        notificationMetadata: { seqNumber: 9, profileManagementOperation: 'notificationInstall', notificationAddress: 'smdp.example.com', iccid: ICCID },
+        finalResult: success
+          ? { success: true, aid: fromHex('A0000005591010FFFFFFFF8900001100'), simaResponse: fromHex('3007A0053003800100') }
+          : { success: false, bppCommandId: 'loadProfileElements', errorReason: 'installFailedDueToIccidAlreadyExistsOnEuicc' },
+      }),
+      tlv(0x5f37, new Uint8Array(64)),
+    );
+  const judge = (raw: Uint8Array, tx = '0102') => judgeInstallResult({ raw, reading: readInstallResult(raw) }, fromHex(tx));
+
+  it('installed, failed, or unreadable (also when the result names another transaction)', () => {
+    expect(judge(result('0102', true))).toMatchObject({ kind: 'installed', seqNumber: 9, iccid: ICCID });
+    expect(judge(result('0102', false))).toMatchObject({ kind: 'failed', seqNumber: 9, result: { errorReason: 'installFailedDueToIccidAlreadyExistsOnEuicc' } });
+    expect(judge(result('0304', true))).toMatchObject({ kind: 'unreadable', problem: expect.stringMatching(/names transaction 0304, not 0102/) });
+    expect(judge(fromHex('BF3704A902DEAD'))).toMatchObject({ kind: 'unreadable' });
   });
 });

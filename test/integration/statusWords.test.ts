@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
+import { runCli } from '../cli/run.js';
 import { cliJson, cliJsonEnv, serveModem, storeDataLcs, type ServedModem } from './helpers.js';
 
 const BOOTSTRAP = '8988307000000000016';
@@ -75,6 +76,14 @@ describe('91xx status words and STORE DATA block sizes (serve-modem on a pty)', 
     const text = readFileSync(trace, 'utf8');
     expect(text).toMatch(/>> AT\+CSIM=/);
     expect(Math.max(...storeDataLcs(text))).toBe(100);
+  });
+
+  it('serve-modem --help lists every quirk; a bad --quirk is a usage error', async () => {
+    const help = await runCli(['serve-modem', '--help']);
+    for (const q of ['sw91xx', 'line-limit=<bytes>', 'slow-sim=<ms>', 'no-tag-list', 'malformed-install-result', 'malformed-notification', 'rat=<rule>']) expect(help.stdout).toContain(q);
+    const bad = await runCli(['serve-modem', '--pty', join(dir, 'never'), '--quirk', 'no-such-quirk']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown quirk "no-such-quirk"/);
   });
 
   it('--apdu-size is checked', async () => {
