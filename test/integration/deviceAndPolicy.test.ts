@@ -3,14 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRatSpec } from '../../drivers/virtual/quirkSpec.js';
-import { VirtualModem } from '../../drivers/virtual/modem.js';
-import { serveModemOnPty, type PtyServer } from '../../drivers/virtual/pty.js';
 import { decodeAuthenticateServerRequest } from '../../src/es10/authenticateServer.js';
-import { openVirtualEuicc, type VirtualEuicc } from '../../src/sim/euicc/index.js';
+import type { VirtualEuicc } from '../../src/sim/euicc/index.js';
 import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
 import { toHex } from '../../src/util/hex.js';
 import { runCli } from '../cli/run.js';
-import { cliJson, cliJsonEnv, es10Requests } from './helpers.js';
+import { cliJson, cliJsonEnv, es10Requests, serveCardOnPty, type PtyCard } from './helpers.js';
 
 const PPR2 = 'TS48V3-SAIP2-1-BERTLV-UNIQUE';
 const PPR1 = 'TS48V3-SAIP2-1-NOBERTLV-UNIQUE';
@@ -22,22 +20,19 @@ const PPR1 = 'TS48V3-SAIP2-1-NOBERTLV-UNIQUE';
  */
 describe('device info, activation codes and policy rules (pty)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lpa-ppr-'));
-  const pty = join(dir, 'modem');
+  let peer: PtyCard;
+  let pty: string;
   let card: VirtualEuicc;
-  let modem: VirtualModem;
-  let server: PtyServer;
   let smdp: SmdpServer;
 
   beforeAll(async () => {
     smdp = await startSmdp({ policyRules: { [PPR2]: { ppr: ['ppr2'] }, [PPR1]: { ppr: ['ppr1'], owner: { mccMnc: Uint8Array.of(0x32, 0xf4, 0x10) } } } });
-    card = openVirtualEuicc({ statePath: join(dir, 'euicc.json') });
-    modem = new VirtualModem({ card, vendor: 'generic', quirks: { simResetMs: 50 } });
-    server = await serveModemOnPty({ ptyPath: pty, modem });
+    peer = await serveCardOnPty(dir, 'generic');
+    ({ pty, card } = peer);
   });
 
   afterAll(async () => {
-    await server?.close();
-    modem?.dispose();
+    await peer?.close();
     await smdp?.close();
     rmSync(dir, { recursive: true, force: true });
   });

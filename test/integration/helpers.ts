@@ -1,5 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { VirtualModem } from '../../drivers/virtual/modem.js';
+import { serveModemOnPty } from '../../drivers/virtual/pty.js';
+import type { VendorName } from '../../drivers/virtual/vendors.js';
+import { openVirtualEuicc, type EuiccQuirks, type VirtualEuicc } from '../../src/sim/euicc/index.js';
 import type { SmdpServer } from '../../src/sim/smdp/index.js';
 import { jsonLines, runCli, startCli } from '../cli/run.js';
 
@@ -71,4 +75,28 @@ export function es10Requests(trace: string): Uint8Array[] {
     if ((apdu[2]! & 0x80) !== 0) out.push(new Uint8Array(Buffer.concat(parts)));
   }
   return out;
+}
+
+/** The virtual module hosting a virtual eUICC, in this process, served on a real pty (quirks switchable live). */
+export interface PtyCard {
+  pty: string;
+  card: VirtualEuicc;
+  modem: VirtualModem;
+  close(): Promise<void>;
+}
+
+export async function serveCardOnPty(dir: string, vendor: VendorName = 'quectel', quirks: Partial<EuiccQuirks> = {}): Promise<PtyCard> {
+  const pty = join(dir, 'modem');
+  const card = openVirtualEuicc({ statePath: join(dir, 'euicc.json'), quirks });
+  const modem = new VirtualModem({ card, vendor, quirks: { simResetMs: 50 } });
+  const server = await serveModemOnPty({ ptyPath: pty, modem });
+  return {
+    pty,
+    card,
+    modem,
+    async close() {
+      await server.close();
+      modem.dispose();
+    },
+  };
 }

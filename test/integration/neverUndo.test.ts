@@ -2,11 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VirtualModem } from '../../drivers/virtual/modem.js';
-import { serveModemOnPty, type PtyServer } from '../../drivers/virtual/pty.js';
-import { openVirtualEuicc, type VirtualEuicc } from '../../src/sim/euicc/index.js';
+import type { VirtualModem } from '../../drivers/virtual/modem.js';
+import type { VirtualEuicc } from '../../src/sim/euicc/index.js';
 import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
-import { cliJson } from './helpers.js';
+import { cliJson, serveCardOnPty, type PtyCard } from './helpers.js';
 
 const BOOTSTRAP = '8988307000000000016';
 const X = 'TS48V2-SAIP2-1-BERTLV-UNIQUE';
@@ -20,23 +19,21 @@ const X_ICCID = '8949449999999990049';
  */
 describe('never undo what the card did (pty)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lpa-undo-'));
-  const pty = join(dir, 'modem');
+  let peer: PtyCard;
+  let pty: string;
   let card: VirtualEuicc;
   let modem: VirtualModem;
-  let server: PtyServer;
   let a: SmdpServer;
   let b: SmdpServer;
 
   beforeAll(async () => {
     [a, b] = await Promise.all([startSmdp(), startSmdp()]);
-    card = openVirtualEuicc({ statePath: join(dir, 'euicc.json') });
-    modem = new VirtualModem({ card, vendor: 'quectel', quirks: { simResetMs: 50 } });
-    server = await serveModemOnPty({ ptyPath: pty, modem });
+    peer = await serveCardOnPty(dir);
+    ({ pty, card, modem } = peer);
   });
 
   afterAll(async () => {
-    await server?.close();
-    modem?.dispose();
+    await peer?.close();
     await Promise.all([a?.close(), b?.close()]);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -95,6 +92,7 @@ describe('never undo what the card did (pty)', () => {
   });
 
   it('malformed notifications are listed and reported, never hide the others; a refusal is reported once and removed', async () => {
+    expect((await cliJson(pty, undefined, 'notifications', 'remove', '--all')).code).toBe(0);
     card.quirks.malformedNotifications = 1;
     expect((await cliJson(pty, undefined, 'disable', BOOTSTRAP, '--no-notify')).code).toBe(0);
     expect((await cliJson(pty, undefined, 'enable', BOOTSTRAP, '--no-notify')).code).toBe(0);

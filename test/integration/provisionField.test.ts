@@ -2,12 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualModem } from '../../drivers/virtual/modem.js';
-import { serveModemOnPty, type PtyServer } from '../../drivers/virtual/pty.js';
 import { startCloudDouble, type CloudDouble } from '../../src/sim/cloud/index.js';
-import { openVirtualEuicc, type EuiccQuirks, type VirtualEuicc } from '../../src/sim/euicc/index.js';
+import type { EuiccQuirks, VirtualEuicc } from '../../src/sim/euicc/index.js';
 import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
 import { jsonLines, runCli } from '../cli/run.js';
+import { serveCardOnPty, type PtyCard } from './helpers.js';
 
 /**
  * provision against field behaviour: the virtual module with its eUICC on a pty (quirks set per
@@ -15,9 +14,8 @@ import { jsonLines, runCli } from '../cli/run.js';
  */
 describe('provision with field behaviour (pty)', () => {
   let dir: string;
+  let peer: PtyCard;
   let card: VirtualEuicc;
-  let modem: VirtualModem;
-  let server: PtyServer;
   let smdp: SmdpServer;
   let cloud: CloudDouble;
 
@@ -25,13 +23,11 @@ describe('provision with field behaviour (pty)', () => {
     dir = mkdtempSync(join(tmpdir(), 'lpa-provf-'));
     smdp = await startSmdp();
     cloud = await startCloudDouble({ smdpHook: smdp.hook, reserveDelayMs: 20 });
-    card = openVirtualEuicc({ statePath: join(dir, 'euicc.json'), quirks });
-    modem = new VirtualModem({ card, vendor: 'quectel', quirks: { simResetMs: 50 } });
-    server = await serveModemOnPty({ ptyPath: join(dir, 'modem'), modem });
+    peer = await serveCardOnPty(dir, 'quectel', quirks);
+    card = peer.card;
   };
   afterEach(async () => {
-    await server?.close();
-    modem?.dispose();
+    await peer?.close();
     await cloud?.close();
     await smdp?.close();
     rmSync(dir, { recursive: true, force: true });
