@@ -3,8 +3,9 @@
  * driver is imported only when used, so `eid` over AT never loads QMI, MBIM or PC/SC code.
  */
 import type { EuiccTransport, TransportOptions } from '../src/apdu/channel.js';
-import { LpaError } from '../src/errors.js';
+import { LpaError, toLpaError } from '../src/errors.js';
 import type { AtEuiccChannelOptions } from './at/channel.js';
+import type { AutoCandidate, AutoChoice, DetectOptions } from './detect/index.js';
 import type { DeviceSpec } from './spec.js';
 
 export interface OpenTransportOptions extends TransportOptions {
@@ -14,7 +15,28 @@ export interface OpenTransportOptions extends TransportOptions {
   baudRate?: number;
   /** AT: what a previous run left open (stale channel id or "nothing"). */
   atChannel?: AtEuiccChannelOptions;
+  /** auto: where to look (tests point it at a fixture tree); default the real /sys, /dev, /proc. */
+  detect?: DetectOptions;
+  /** auto: a decision already made (the CLI decides first, to lock the chosen port). */
+  autoChoice?: AutoChoice;
+  /** auto: told the decision and every fallback as they happen (progress lines). */
+  onAuto?: (event: AutoEvent) => void;
+  /** auto: options of one candidate (e.g. the AT channel memory of that port). */
+  optionsFor?: (spec: DeviceSpec) => Partial<OpenTransportOptions>;
 }
+
+export type AutoEvent =
+  | { type: 'chosen'; choice: AutoChoice }
+  | { type: 'fallback'; failed: AutoCandidate; error: LpaError; next: AutoCandidate };
+
+/** What `auto` opened: the decision and the candidate that worked. */
+export interface AutoOpened {
+  choice: AutoChoice;
+  opened: AutoCandidate;
+}
+
+/** A transport; `auto` says what it chose. */
+export type OpenedTransport = EuiccTransport & { auto?: AutoOpened };
 
 async function openAt(path: string, opts: OpenTransportOptions, binding?: unknown, label?: string, dispose?: () => void): Promise<EuiccTransport> {
   const { openAtModem } = await import('./at/modem.js');
@@ -64,16 +86,79 @@ async function openVirtual(statePath: string, opts: OpenTransportOptions): Promi
   return openAt('virtual', opts, binding, `virtual (${statePath})`, () => modem.dispose());
 }
 
-export async function openTransport(spec: DeviceSpec, opts: OpenTransportOptions = {}): Promise<EuiccTransport> {
+/**
+ * An AT port ModemManager holds (PORT_MODEMMANAGER): say exactly what to do for this module —
+ * its QMI/MBIM port if it has one, or the udev rule for this port. Any other error is unchanged.
+ */
+async function explainHeldPort(e: unknown, path: string, detect: DetectOptions | undefined): Promise<unknown> {
+  if (!(e instanceof LpaError) || e.code !== 'PORT_MODEMMANAGER') return e;
+  try {
+    const [{ detectDevices, modemManagerAdvice }, { realpathSync }, { basename }] = await Promise.all([import('./detect/index.js'), import('node:fs'), import('node:path')]);
+    let resolved: string | undefined;
+    try {
+      resolved = basename(realpathSync(path));
+    } catch {
+      // a vanished port: match by the name given
+    }
+    const advice = modemManagerAdvice(await detectDevices(detect), path, resolved);
+    return advice ? new LpaError(advice.code, advice.message, { ...advice.details, path }, { cause: e }) : e;
+  } catch {
+    return e;
+  }
+}
+
+/**
+ * `auto`: find the module (drivers/detect), choose, and open the chosen spec through
+ * openTransport. A candidate that fails to open with a module/port error (busy, held, no answer)
+ * hands over to the next one; when all fail, the first candidate's error is thrown.
+ */
+async function openAuto(opts: OpenTransportOptions): Promise<OpenedTransport> {
+  let choice = opts.autoChoice;
+  if (!choice) {
+    const { detectDevices, chooseAuto } = await import('./detect/index.js');
+    choice = chooseAuto(await detectDevices(opts.detect));
+  }
+  opts.onAuto?.({ type: 'chosen', choice });
+  const { autoChoice: _c, onAuto: _o, optionsFor, ...base } = opts;
+  const failures: { device: string; error: LpaError }[] = [];
+  for (const [i, c] of choice.candidates.entries()) {
+    try {
+      const transport = await openTransport(c.spec, { ...base, ...optionsFor?.(c.spec) });
+      return Object.assign(transport, { auto: { choice, opened: c } });
+    } catch (e) {
+      const error = toLpaError(e);
+      const next = choice.candidates[i + 1];
+      if (error.category !== 'module') throw error;
+      failures.push({ device: c.device, error });
+      if (next) {
+        opts.onAuto?.({ type: 'fallback', failed: c, error, next });
+        continue;
+      }
+      if (failures.length === 1) throw error;
+      const first = failures[0]!.error;
+      const alsoTried = failures.slice(1).map((f) => ({ device: f.device, code: f.error.code, message: f.error.message }));
+      throw new LpaError(first.code, `${first.message} (also tried ${alsoTried.map((f) => f.device).join(', ')})`, { ...first.details, alsoTried }, { cause: first });
+    }
+  }
+  throw new LpaError('INTERNAL', 'auto chose no candidate');
+}
+
+export async function openTransport(spec: DeviceSpec, opts: OpenTransportOptions = {}): Promise<OpenedTransport> {
   switch (spec.kind) {
     case 'at':
-      return openAt(spec.path, opts);
+      return openAt(spec.path, opts).catch(async (e: unknown) => {
+        throw await explainHeldPort(e, spec.path, opts.detect);
+      });
     case 'virtual':
       return openVirtual(spec.statePath, opts);
+    case 'auto':
+      return openAuto(opts);
+    case 'pcsc': {
+      const { openPcscTransport } = await import('./pcsc/index.js');
+      return openPcscTransport(spec.reader, opts);
+    }
     case 'qmi':
     case 'mbim':
-    case 'pcsc':
-    case 'auto':
       throw new LpaError('USAGE', `--device ${spec.kind}: this transport is not available yet`);
   }
 }

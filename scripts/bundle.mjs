@@ -8,6 +8,8 @@
 //     lib/node-check.cjs            preloaded guard: clear message on a too old Node.js
 //     lib/node_modules/@serialport/bindings-cpp/
 //       package.json, prebuilds/linux-{x64,arm64,arm}/   the native serial binding only
+//     lib/node_modules/@pcsc-mini/<platform>/
+//       package.json, addon.node    the PC/SC binding's native part, for the platforms installed here
 //     lib/THIRD-PARTY-NOTICES.txt   licences of the bundled packages
 //     data/                         PKI and TS.48 profiles, found at run time by src/util/data.ts
 //     systemd/lpa-agent.service     first-boot provisioning unit
@@ -23,6 +25,36 @@ import { tarGz } from './bundle/tar.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BINDING_PKG = join(ROOT, 'node_modules', '@serialport', 'bindings-cpp');
+const PCSC_PKG = join(ROOT, 'node_modules', 'pcsc-mini');
+const PCSC_NATIVE = join(ROOT, 'node_modules', '@pcsc-mini');
+
+/**
+ * PC/SC (`--device pcsc`): pcsc-mini's JavaScript goes into the bundle; its native addon comes in
+ * one small package per platform, and npm installs only the one for the machine it runs on. The
+ * bundle carries those found here (their loader finds them under lib/node_modules) and says which.
+ */
+function pcscNatives() {
+  if (!existsSync(PCSC_PKG) || !existsSync(PCSC_NATIVE)) return [];
+  return readdirSync(PCSC_NATIVE)
+    .sort()
+    .map((name) => {
+      const dir = join(PCSC_NATIVE, name);
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      const file = pkg.main ?? 'addon.node';
+      if (!existsSync(join(dir, file))) return undefined;
+      const platform = [pkg.os?.join('/'), pkg.cpu?.join('/'), pkg.libc?.join('/')].filter(Boolean).join(' ');
+      return { name: pkg.name, version: pkg.version, license: pkg.license, main: file, dir, platform };
+    })
+    .filter(Boolean);
+}
+
+/** The sentence the bundle README carries about PC/SC. */
+function pcscStatement(natives) {
+  if (natives.length === 0) {
+    return 'PC/SC card readers (`--device pcsc`): **not included** in this build (the pcsc-mini binding was not installed where it was built); `--device pcsc` says so.';
+  }
+  return `PC/SC card readers (\`--device pcsc\`): **included** for ${natives.map((n) => n.platform).join(', ')} (binding pcsc-mini); other platforms say that it is missing. The device needs the PC/SC library and daemon: \`apt-get install libpcsclite1 pcscd\` (Alpine: \`apk add pcsc-lite-libs pcsc-lite\`).`;
+}
 
 /**
  * Prebuilt binaries shipped, per node-gyp-build folder: linux x64 and arm64 (glibc and musl) and
@@ -104,7 +136,7 @@ function sourceDateEpoch() {
 /**
  * Builds the release tarball into `outDir` and returns what it made.
  * @param {{ outDir?: string }} [opts]
- * @returns {Promise<{ path: string, bytes: number, unpackedBytes: number, files: number, bundleBytes: number }>}
+ * @returns {Promise<{ path: string, bytes: number, unpackedBytes: number, files: number, bundleBytes: number, pcsc: string[] }>}
  */
 export async function buildBundle(opts = {}) {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -128,6 +160,8 @@ export async function buildBundle(opts = {}) {
     legalComments: 'none', // licences go to THIRD-PARTY-NOTICES.txt
     banner: { js: BANNER },
     plugins: [nativeBindingPlugin],
+    // without pcsc-mini installed the import stays a run-time one, which then fails with a clear error
+    external: existsSync(PCSC_PKG) ? [] : ['pcsc-mini'],
     metafile: true,
     write: false,
     logLevel: 'warning',
@@ -136,7 +170,8 @@ export async function buildBundle(opts = {}) {
   const bundle = result.outputFiles[0].contents;
   add('lib/lpa-agent.cjs', bundle);
   const notices = thirdPartyNotices(result.metafile);
-  add('lib/THIRD-PARTY-NOTICES.txt', Buffer.from(notices.text));
+  const nativeNotes = pcscNatives().map((n) => `\n==== ${n.name}@${n.version} (${n.license}) ====\nNative part of pcsc-mini: the same licence as pcsc-mini above.\n`);
+  add('lib/THIRD-PARTY-NOTICES.txt', Buffer.from(notices.text + nativeNotes.join('')));
 
   // the native binding: a package.json (node-gyp-build reads its name) and the linux prebuilds
   const bindingPkg = JSON.parse(readFileSync(join(BINDING_PKG, 'package.json'), 'utf8'));
@@ -150,13 +185,20 @@ export async function buildBundle(opts = {}) {
     for (const f of picked) add(`${bindingDir}/prebuilds/${arch}/${f}`, readFileSync(join(dir, f)));
   }
 
+  const natives = pcscNatives();
+  for (const n of natives) {
+    const stub = { name: n.name, version: n.version, license: n.license, main: n.main, description: 'Native part of pcsc-mini (bundled in lib/lpa-agent.cjs).' };
+    add(`lib/node_modules/${n.name}/package.json`, Buffer.from(JSON.stringify(stub, null, 2) + '\n'));
+    add(`lib/node_modules/${n.name}/${n.main}`, readFileSync(join(n.dir, n.main)), 0o755);
+  }
+
   for (const f of listFiles(join(ROOT, 'data'))) add(posix(relative(ROOT, f)), readFileSync(f));
 
   const launcher = readFileSync(join(ROOT, 'scripts', 'bundle', 'lpa-agent'), 'utf8').replaceAll('@MIN_NODE@', minNode).replaceAll('@VERSION@', version);
   add('bin/lpa-agent', Buffer.from(launcher), 0o755);
   add('lib/node-check.cjs', Buffer.from(readFileSync(join(ROOT, 'scripts', 'bundle', 'node-check.cjs'), 'utf8').replaceAll('@MIN_NODE@', minNode)));
   add('systemd/lpa-agent.service', readFileSync(join(ROOT, 'scripts', 'lpa-agent.service')));
-  add('README.md', Buffer.from(readFileSync(join(ROOT, 'scripts', 'bundle', 'README.md'), 'utf8').replaceAll('@VERSION@', version).replaceAll('@MIN_NODE@', minNode)));
+  add('README.md', Buffer.from(readFileSync(join(ROOT, 'scripts', 'bundle', 'README.md'), 'utf8').replaceAll('@VERSION@', version).replaceAll('@MIN_NODE@', minNode).replaceAll('@PCSC@', pcscStatement(natives))));
 
   const tgz = tarGz(files, { mtime: sourceDateEpoch() });
   const outDir = resolve(opts.outDir ?? ROOT);
@@ -169,6 +211,7 @@ export async function buildBundle(opts = {}) {
     unpackedBytes: files.reduce((n, f) => n + f.data.length, 0),
     files: files.length,
     bundleBytes: bundle.length,
+    pcsc: natives.map((n) => n.platform),
   };
 }
 
@@ -196,6 +239,7 @@ if (process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === import.m
     (r) => {
       const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
       process.stderr.write(`bundle: ${r.files} files, ${kb(r.unpackedBytes)} unpacked (agent ${kb(r.bundleBytes)}), tarball ${kb(r.bytes)}\n`);
+      process.stderr.write(`bundle: PC/SC ${r.pcsc.length > 0 ? `included for ${r.pcsc.join(', ')}` : 'not included (pcsc-mini is not installed)'}\n`);
       process.stdout.write(`${r.path}\n`);
     },
     (e) => {

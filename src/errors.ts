@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'PORT_MODEMMANAGER'
   | 'PORT_CLOSED'
   | 'PORT_IO'
+  | 'DEVICE_NOT_FOUND'
+  | 'DEVICE_AMBIGUOUS'
   | 'AT_TIMEOUT'
   | 'AT_ERROR'
   | 'AT_CME_ERROR'
@@ -29,6 +31,10 @@ export type ErrorCode =
   | 'AT_NOT_SUPPORTED'
   | 'AT_BAD_RESPONSE'
   | 'AT_BUSY'
+  // PC/SC (pcscd and card readers)
+  | 'PCSC_UNAVAILABLE'
+  | 'READER_NOT_FOUND'
+  | 'CARD_ABSENT'
   // eUICC channel and APDUs
   | 'CHANNEL_OPEN_FAILED'
   | 'CHANNEL_CLOSED'
@@ -84,6 +90,8 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   PORT_MODEMMANAGER: 'module',
   PORT_CLOSED: 'module',
   PORT_IO: 'module',
+  DEVICE_NOT_FOUND: 'module',
+  DEVICE_AMBIGUOUS: 'usage',
   AT_TIMEOUT: 'module',
   AT_ERROR: 'module',
   AT_CME_ERROR: 'module',
@@ -91,6 +99,9 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   AT_NOT_SUPPORTED: 'module',
   AT_BAD_RESPONSE: 'module',
   AT_BUSY: 'module',
+  PCSC_UNAVAILABLE: 'module',
+  READER_NOT_FOUND: 'module',
+  CARD_ABSENT: 'module',
   CHANNEL_OPEN_FAILED: 'module',
   CHANNEL_CLOSED: 'module',
   SIM_NOT_READY: 'module',

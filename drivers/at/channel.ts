@@ -4,21 +4,11 @@
  * on a reset URC or a CME 10/13/14 answer and reopened before the next APDU.
  */
 import type { ApduChannel, ChannelStats, ModemControl, TransmitOptions } from '../../src/apdu/channel.js';
-import { isNormalEnd } from '../../src/apdu/apdu.js';
 import { transmitWithChaining } from '../../src/apdu/getResponse.js';
+import { openLogicalChannel } from '../../src/apdu/logicalChannel.js';
 import { LpaError, isLpaError } from '../../src/errors.js';
 import { toHex } from '../../src/util/hex.js';
-import {
-  INS_STORE_DATA,
-  ISDR_AID_HEX,
-  MANAGE_CHANNEL_OPEN,
-  MAX_SHORT_APDU,
-  TERMINAL_CAPABILITY,
-  claForChannel,
-  manageChannelClose,
-  selectIsdr,
-  swOf,
-} from './cla.js';
+import { INS_STORE_DATA, ISDR_AID_HEX, MAX_SHORT_APDU, TERMINAL_CAPABILITY, claForChannel, manageChannelClose, swOf } from '../../src/apdu/cla.js';
 import type { AtEngine } from './engine.js';
 import { isUnsupported, readModuleIccid, simResetCme } from './answers.js';
 import { cmeNumber, parseCcho, parseCgla, parseCsim } from './lines.js';
@@ -311,32 +301,15 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
   }
 
   private async openCsim(): Promise<void> {
-    let resp: Uint8Array;
-    try {
-      resp = await this.csimRaw(MANAGE_CHANNEL_OPEN);
-    } catch (e) {
-      if (isUnsupported(e)) {
-        throw new LpaError('CHANNEL_OPEN_FAILED', 'the module supports neither +CCHO/+CGLA nor +CSIM: no way to reach the eUICC', isLpaError(e) ? e.details : {}, { cause: e });
-      }
-      throw this.openError(e, '+CSIM MANAGE CHANNEL');
-    }
-    const sw = swOf(resp);
-    if (!isNormalEnd(parseInt(sw, 16)) || resp.length !== 3 || resp[0]! < 1 || resp[0]! > 19) {
-      throw new LpaError('CHANNEL_OPEN_FAILED', `MANAGE CHANNEL over +CSIM failed (answer ${toHex(resp)})`, { sw });
-    }
-    const ch = resp[0]!;
-    const select = selectIsdr(ch);
-    let selResp: Uint8Array;
-    try {
-      selResp = await transmitWithChaining((a) => this.csimRaw(a), select, select[0]!);
-    } catch (e) {
-      await this.csimRaw(manageChannelClose(ch)).catch(() => undefined);
-      throw this.openError(e, '+CSIM SELECT ISD-R');
-    }
-    if (!isNormalEnd(parseInt(swOf(selResp), 16))) {
-      await this.csimRaw(manageChannelClose(ch)).catch(() => undefined);
-      throw new LpaError('CHANNEL_OPEN_FAILED', `SELECT ISD-R on channel ${ch} failed with SW ${swOf(selResp)}`, { sw: swOf(selResp) });
-    }
+    const ch = await openLogicalChannel((a) => this.csimRaw(a), {
+      via: 'over +CSIM',
+      mapError: (e, step) => {
+        if (step === 'manage' && isUnsupported(e)) {
+          return new LpaError('CHANNEL_OPEN_FAILED', 'the module supports neither +CCHO/+CGLA nor +CSIM: no way to reach the eUICC', isLpaError(e) ? e.details : {}, { cause: e });
+        }
+        return this.openError(e, step === 'manage' ? '+CSIM MANAGE CHANNEL' : '+CSIM SELECT ISD-R');
+      },
+    });
     this.id = String(ch);
     this.mode = 'csim';
   }

@@ -1,6 +1,7 @@
 import type { VirtualCard } from '../../src/sim/card.js';
 import { LpaError } from '../../src/errors.js';
 import { openVirtualEuicc, type EuiccQuirks } from '../../src/sim/euicc/index.js';
+import { untilStopped } from '../../src/util/untilStopped.js';
 import { LinkTimer, type LinkModel, type LinkTally } from './link.js';
 import { VirtualModem, type TimingHook } from './modem.js';
 import { serveModemOnPty } from './pty.js';
@@ -45,20 +46,7 @@ export async function runServeModem(opts: ServeModemOptions): Promise<{ link?: L
   const modem = new VirtualModem({ card, vendor, quirks: opts.quirks, timing: opts.timing ?? link?.hook });
   const server = await serveModemOnPty({ ptyPath: opts.ptyPath, modem });
   opts.onReady?.({ path: server.path, vendor });
-  await new Promise<void>((resolve) => {
-    if (opts.signal) {
-      if (opts.signal.aborted) return resolve();
-      opts.signal.addEventListener('abort', () => resolve(), { once: true });
-      return;
-    }
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped(opts.signal);
   await server.close();
   modem.dispose();
   return link ? { link: { ...link.tally } } : {};

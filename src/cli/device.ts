@@ -6,7 +6,10 @@ import { buildDeviceInfo } from '../lpa/deviceInfo.js';
 import { defaultLockPath } from '../agent/lock.js';
 import { Es10Client } from '../es10/client.js';
 import { DEFAULT_VIRTUAL_STATE, formatDeviceSpec, parseDeviceSpec, type DeviceSpec } from '../../drivers/spec.js';
+import type { AutoEvent } from '../../drivers/open.js';
+import type { AutoChoice, DetectOptions } from '../../drivers/detect/index.js';
 import type { Globals } from './globals.js';
+import type { Output } from './output.js';
 
 export { DEFAULT_VIRTUAL_STATE };
 
@@ -22,6 +25,8 @@ export interface Device {
   transport: EuiccTransport;
   /** ctxParams1.deviceInfo for this device: `--imei` or the module's IMEI, the module's radio technologies. */
   deviceInfo(): Promise<DeviceInfo>;
+  /** Which device this is and how it was chosen (for progress lines and `info`). */
+  choice: DeviceChoice;
   stats(): ChannelStats;
   /** Closes the logical channel (never left open), the port and the trace. */
   close(): Promise<void>;
@@ -69,7 +74,27 @@ export function parseVirtualDevice(device: string): VirtualSpec | undefined {
 }
 
 /** What opening a device needs of the global options. */
-export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'trace'> & Partial<Pick<Globals, 'apduSize' | 'imei'>>;
+export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'trace'> & Partial<Pick<Globals, 'apduSize' | 'imei'>> & {
+  /** Where `device` came from: --device, LPA_AGENT_DEVICE, the config file. */
+  deviceFrom?: string;
+};
+
+/** How the device in use was chosen. */
+export interface DeviceChoice {
+  /** The `--device` value opened (auto resolved), e.g. "qmi:/dev/cdc-wdm0". */
+  device: string;
+  by: 'given' | 'auto';
+  /** "given by --device", or for auto the module and the reason. */
+  how: string;
+}
+
+/** What the CLI adds to opening: a place for progress lines, and auto's inputs. */
+export interface OpenHooks {
+  progress?: (step: string, message: string, data?: Record<string, unknown>) => void;
+  /** A decision `auto` already made (provision decides first, to lock the chosen port). */
+  autoChoice?: AutoChoice;
+  detect?: DetectOptions;
+}
 
 /** deviceInfo from what the transport reports (IMEI, radio access), `imei` overriding the IMEI. */
 export async function readDeviceInfo(transport: EuiccTransport, imei: string | undefined): Promise<DeviceInfo> {
@@ -89,24 +114,71 @@ export async function readDeviceInfo(transport: EuiccTransport, imei: string | u
 }
 
 /**
- * Opens the device named by `--device` (drivers/spec.ts) and a logical channel to the ISD-R.
- * `virtual[:<state-file>]` runs the virtual module in-process behind a serialport binding, so the
- * real AT engine, channel and ES10 code paths run exactly as on hardware.
+ * Where `auto` looks: the real system, unless LPA_AGENT_SYSFS_ROOT names a fixture tree (tests:
+ * <dir> stands for /sys; udev data, /dev and /proc are read next to it).
  */
-export async function openDevice(globals: DeviceOptions): Promise<Device> {
-  const { LpaError } = await import('../errors.js');
-  if (globals.device === undefined) {
-    throw new LpaError('USAGE', 'no device given: use --device <AT port> (e.g. /dev/ttyUSB2) or --device virtual[:<state-file>] (or set LPA_AGENT_DEVICE)');
+export function detectOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DetectOptions {
+  if (env.LPA_AGENT_SYSFS_ROOT) return { sysfsRoot: env.LPA_AGENT_SYSFS_ROOT };
+  // PC/SC readers of the real system (none without pcscd); a fixture tree stands alone
+  return { readers: async () => (await import('../../drivers/pcsc/list.js')).readersForDetect() };
+}
+
+/** `auto`'s decision without opening anything (throws DEVICE_NOT_FOUND / DEVICE_AMBIGUOUS / PORT_MODEMMANAGER). */
+export async function decideAuto(detect: DetectOptions = detectOptionsFromEnv()): Promise<AutoChoice> {
+  const { detectDevices, chooseAuto } = await import('../../drivers/detect/index.js');
+  return chooseAuto(await detectDevices(detect));
+}
+
+/** The progress line of an auto decision or fallback. */
+export function autoEventLine(e: AutoEvent): { message: string; data: Record<string, unknown> } {
+  if (e.type === 'chosen') {
+    const c = e.choice.candidates[0]!;
+    return {
+      message: `auto: using ${c.device} (${c.transport.toUpperCase()}) of ${e.choice.module}: ${e.choice.reason}`,
+      data: { device: c.device, transport: c.transport, module: e.choice.module, reason: e.choice.reason, candidates: e.choice.candidates.map((x) => x.device) },
+    };
   }
-  const spec = parseDeviceSpec(globals.device);
+  return {
+    message: `auto: ${e.failed.device} did not open (${e.error.message}); trying ${e.next.device}`,
+    data: { failed: e.failed.device, code: e.error.code, next: e.next.device },
+  };
+}
+
+/**
+ * Opens the device named by `--device` (drivers/spec.ts; `auto` when none is given) and a logical
+ * channel to the ISD-R. `virtual[:<state-file>]` runs the virtual module in-process behind a
+ * serialport binding, so the real AT engine, channel and ES10 code paths run exactly as on
+ * hardware. `auto` reports its decision (and any fallback) through `hooks.progress`.
+ */
+export async function openDevice(globals: DeviceOptions, hooks: OpenHooks = {}): Promise<Device> {
+  const spec = parseDeviceSpec(globals.device ?? 'auto');
   const { openTransport } = await import('../../drivers/open.js');
-  const memory = channelMemoryPath(spec);
+  const memoryOf = (s: DeviceSpec) => {
+    const path = channelMemoryPath(s);
+    return path !== undefined ? { atChannel: readChannelMemory(path) } : {};
+  };
   const transport = await openTransport(spec, {
     baudRate: globals.baudRate,
     ...(globals.modem !== undefined ? { modem: globals.modem } : {}),
     ...(globals.trace !== undefined ? { tracePath: globals.trace } : {}),
-    ...(memory !== undefined ? { atChannel: readChannelMemory(memory) } : {}),
+    // auto looks here; an AT port ModemManager holds is explained with what is found here
+    detect: hooks.detect ?? detectOptionsFromEnv(),
+    ...(spec.kind === 'auto'
+      ? {
+          ...(hooks.autoChoice ? { autoChoice: hooks.autoChoice } : {}),
+          onAuto: (e: AutoEvent) => {
+            const line = autoEventLine(e);
+            hooks.progress?.('device', line.message, line.data);
+          },
+          optionsFor: memoryOf,
+        }
+      : memoryOf(spec)),
   });
+  const opened = transport.auto?.opened.spec ?? spec;
+  const memory = channelMemoryPath(opened);
+  const choice: DeviceChoice = transport.auto
+    ? { device: transport.auto.opened.device, by: 'auto', how: `auto: ${transport.auto.choice.module}; ${transport.auto.choice.reason}` }
+    : { device: formatDeviceSpec(spec), by: 'given', how: `given by ${globals.deviceFrom ?? '--device'}` };
   const channel = transport.channel;
   try {
     await channel.open();
@@ -124,6 +196,7 @@ export async function openDevice(globals: DeviceOptions): Promise<Device> {
     modem: channel,
     transport,
     deviceInfo: () => readDeviceInfo(transport, globals.imei),
+    choice,
     stats: () => channel.stats(),
     close: async () => {
       await transport.close();
@@ -133,8 +206,8 @@ export async function openDevice(globals: DeviceOptions): Promise<Device> {
 }
 
 /** Opens the device, runs `fn`, always closes (channel included), and returns fn's result. */
-export async function withDevice<T>(globals: DeviceOptions, fn: (d: Device) => Promise<T>): Promise<T> {
-  const device = await openDevice(globals);
+export async function withDevice<T>(globals: DeviceOptions, fn: (d: Device) => Promise<T>, out?: Pick<Output, 'progress'>): Promise<T> {
+  const device = await openDevice(globals, out ? { progress: (step, message, data) => out.progress(step, message, data) } : {});
   try {
     return await fn(device);
   } finally {

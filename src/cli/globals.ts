@@ -3,7 +3,7 @@ import { parseImei } from '../ids/imei.js';
 import { bool, list, str, intOption, type OptionSpecs, type OptionValues } from './args.js';
 
 export const GLOBAL_OPTIONS: OptionSpecs = {
-  device: { type: 'string', arg: '<path>|virtual[:<state-file>]', description: 'AT port of the module (e.g. /dev/serial/by-id/...-if02-port0), or the built-in virtual modem [env LPA_AGENT_DEVICE]' },
+  device: { type: 'string', arg: '<device>', description: 'auto (the default: find the module, see "lpa-agent devices"), an AT port (e.g. /dev/serial/by-id/...-if02-port0), qmi:<path>, mbim:<path>, pcsc[:<reader>], or virtual[:<state-file>] for the built-in virtual modem [env LPA_AGENT_DEVICE]' },
   modem: { type: 'string', arg: '<vendor>', description: 'vendor profile: generic, quectel, simcom, sierra, telit, fibocom, ublox, nordic (default: detected from ATI/AT+CGMI)' },
   baud: { type: 'string', arg: '<rate>', description: 'UART baud rate (ignored over USB; default 115200)' },
   json: { type: 'boolean', description: 'one JSON object per line, ending with a result object (same as --output json)' },
@@ -21,7 +21,10 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
 export type OutputFormat = 'human' | 'json' | 'lpac';
 
 export interface Globals {
+  /** Absent: auto. */
   device?: string;
+  /** Where `device` came from: "--device" or "LPA_AGENT_DEVICE". */
+  deviceFrom?: string;
   output: OutputFormat;
   modem?: string;
   baudRate: number;
@@ -54,7 +57,8 @@ function envBool(text: string, where: string): boolean {
 }
 
 export function readGlobals(options: OptionValues, env: NodeJS.ProcessEnv = process.env): Globals {
-  const device = str(options, 'device') ?? (env.LPA_AGENT_DEVICE || undefined);
+  const flag = str(options, 'device');
+  const device = flag ?? (env.LPA_AGENT_DEVICE || undefined);
   const baudRate = intOption(options, 'baud', 300, 4_000_000) ?? 115200;
   const output = outputFormat(options);
   const g: Globals = {
@@ -73,6 +77,7 @@ export function readGlobals(options: OptionValues, env: NodeJS.ProcessEnv = proc
   if (device !== undefined) {
     if (device.trim() === '') throw new LpaError('USAGE', '--device must not be empty');
     g.device = device;
+    g.deviceFrom = flag !== undefined ? '--device' : 'LPA_AGENT_DEVICE';
   }
   const modem = str(options, 'modem');
   if (modem !== undefined) g.modem = modem;

@@ -10,6 +10,7 @@ export const COMMANDS: Record<string, Loader> = {
   provision: () => import('./commands/provision.js'),
   eid: () => import('./commands/eid.js'),
   info: () => import('./commands/info.js'),
+  devices: () => import('./commands/devices.js'),
   profiles: () => import('./commands/profiles.js'),
   enable: () => import('./commands/enable.js'),
   disable: () => import('./commands/disable.js'),
@@ -19,6 +20,7 @@ export const COMMANDS: Record<string, Loader> = {
   notifications: () => import('./commands/notifications.js'),
   download: () => import('./commands/download.js'),
   'serve-modem': () => import('./commands/serveModem.js'),
+  'serve-card': () => import('./commands/serveCard.js'),
   'serve-smdp': () => import('./commands/serveSmdp.js'),
   'serve-cloud': () => import('./commands/serveCloud.js'),
 };
@@ -28,6 +30,7 @@ export const COMMAND_SUMMARIES: Record<string, string> = {
   provision: 'bare eUICC to enabled profile: cloud, download, enable, notifications (resumable)',
   eid: 'print the eUICC identifier (EID)',
   info: 'EID, EUICCInfo1/2 and the configured SM-DP+/SM-DS addresses',
+  devices: 'list the modules, their AT/QMI/MBIM ports, ModemManager\'s hold, and what --device auto picks',
   profiles: 'list the profiles on the eUICC',
   enable: 'enable a profile by ICCID (the module restarts the SIM)',
   disable: 'disable a profile by ICCID',
@@ -37,6 +40,7 @@ export const COMMAND_SUMMARIES: Record<string, string> = {
   notifications: 'list, send or remove the eUICC pending notifications',
   download: 'download a profile from an SM-DP+ (activation code, matching id or default SM-DP+)',
   'serve-modem': 'serve the virtual module on a pseudo-terminal for other AT tools',
+  'serve-card': 'serve the virtual eUICC as a smart card to pcscd (vsmartcard vpcd)',
   'serve-smdp': 'run the local SM-DP+ over TLS (for demos and tests)',
   'serve-cloud': 'run the local Super SIM double (for demos and tests)',
 };

@@ -112,6 +112,36 @@ describe('release bundle', () => {
     expect(readFileSync(join(home, 'README.md'), 'utf8')).not.toContain('@VERSION@');
   });
 
+  it('says whether PC/SC is included, and carries the native binding where it is', () => {
+    const readme = readFileSync(join(home, 'README.md'), 'utf8');
+    expect(readme).not.toContain('@PCSC@');
+    const installed = (() => {
+      try {
+        return readdirSync(join(ROOT, 'node_modules', '@pcsc-mini'));
+      } catch {
+        return [];
+      }
+    })();
+    if (installed.length === 0) {
+      expect(readme).toMatch(/PC\/SC card readers \(`--device pcsc`\): \*\*not included\*\*/);
+      return;
+    }
+    expect(readme).toMatch(/PC\/SC card readers \(`--device pcsc`\): \*\*included\*\* for linux /);
+    expect(readme).toContain('apt-get install libpcsclite1 pcscd');
+    for (const name of installed) {
+      expect(statSync(join(home, 'lib', 'node_modules', '@pcsc-mini', name, 'addon.node')).size).toBeGreaterThan(1000);
+      expect(readFileSync(join(home, 'lib', 'THIRD-PARTY-NOTICES.txt'), 'utf8')).toContain(`@pcsc-mini/${name}@`);
+    }
+  });
+
+  it('--device pcsc loads the bundled binding: a clear one-line answer, never a missing module', async () => {
+    const r = await exec(launcher, ['--device', 'pcsc:no such reader', 'eid'], env());
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/Cannot find|require\(/);
+    expect(r.stderr).toMatch(/no reader named "no such reader"|pcscd is not running|libpcsclite|PC\/SC support is not installed|no prebuilt PC\/SC binding/);
+  });
+
   it('--version runs from the bundle with only node on PATH', async () => {
     const r = await exec(launcher, ['--version'], env());
     expect(r.stderr).toBe('');
@@ -190,7 +220,8 @@ describe('release bundle', () => {
       'ExecStart=/opt/lpa-agent/bin/lpa-agent --config /etc/lpa-agent/config.json provision',
       'ExecStartPost=/bin/touch /var/lib/lpa-agent/provisioned',
       'EnvironmentFile=-/etc/lpa-agent/env',
-      'SupplementaryGroups=dialout',
+      'User=root',
+      'CapabilityBoundingSet=',
       'Restart=on-failure',
       'StateDirectory=lpa-agent',
     ]) {

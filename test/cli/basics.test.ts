@@ -32,7 +32,6 @@ describe('lpa-agent basics', () => {
   it.each([
     [['bogus'], 2, /unknown command "bogus"/],
     [[], 2, /no command given/],
-    [['eid'], 2, /no device given/],
     [['--device', 'virtual', 'eid', '--frobnicate'], 2, /unknown option --frobnicate/],
     [['--device'], 2, /--device needs a value/],
     [['--device', 'virtual', 'enable', '12345'], 2, /invalid ICCID/],

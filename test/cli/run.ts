@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The built CLI entry (npm test builds before running vitest). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -73,4 +75,30 @@ export function jsonLines(stdout: string): Record<string, unknown>[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Stops a long-running `lpa-agent` (SIGTERM) and waits for it to exit. */
+export async function stopCli(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * `lpa-agent serve-modem` on a pseudo-terminal for the tests of one describe block (started in
+ * beforeAll, stopped and its folder removed in afterAll): `pty` is the port, `dir` its folder.
+ */
+export function useServedModem(prefix: string, modem = 'quectel'): { dir: string; pty: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const pty = join(dir, 'modem');
+  let server: ChildProcess | undefined;
+  beforeAll(async () => {
+    server = (await startCli(['serve-modem', '--pty', pty, '--state', join(dir, 'euicc.json'), '--modem', modem], (o) => o.includes('ready on'))).child;
+  });
+  afterAll(async () => {
+    await stopCli(server);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, pty };
 }

@@ -1,9 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, runCli, startCli } from './run.js';
+import { describe, expect, it } from 'vitest';
+import { jsonLines, runCli, useServedModem } from './run.js';
 
 const EID = '89049032123451234512345678901235';
 const BOOTSTRAP = '8988307000000000016';
@@ -13,23 +9,7 @@ const BOOTSTRAP = '8988307000000000016';
  * lpa-agent process with the native serialport binding: the way a bench tool or another LPA sees it.
  */
 describe('serve-modem on a pseudo-terminal', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lpa-pty-'));
-  const pty = join(dir, 'modem');
-  let server: ChildProcess;
-
-  beforeAll(async () => {
-    const s = await startCli(['serve-modem', '--pty', pty, '--state', join(dir, 'euicc.json'), '--modem', 'quectel'], (o) => o.includes('ready on'));
-    server = s.child;
-  });
-
-  afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { pty } = useServedModem('lpa-pty-');
 
   const json = async (...args: string[]) => {
     const r = await runCli(['--json', '--device', pty, ...args]);

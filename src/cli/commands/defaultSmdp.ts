@@ -14,7 +14,7 @@ const command: Command = {
     const clear = bool(options, 'clear') ?? false;
     if (positionals.length > 1 || (clear && positionals.length > 0)) throw new LpaError('USAGE', 'usage: default-smdp [<address> | --clear]');
     if (positionals.length === 0 && !clear) {
-      const a = await withDevice(globals, (d) => d.es10.getConfiguredAddresses());
+      const a = await withDevice(globals, (d) => d.es10.getConfiguredAddresses(), out);
       const data = { defaultDpAddress: a.defaultDpAddress || null, rootDsAddress: a.rootDsAddress || null };
       out.result(data, `Default SM-DP+: ${data.defaultDpAddress ?? '(none)'}\nRoot SM-DS:     ${data.rootDsAddress ?? '(none)'}`);
       return;
@@ -25,7 +25,7 @@ const command: Command = {
       if (parsed.schemeStripped) out.notice(`using "${parsed.value}": an SM-DP+ address is a host name without https://`);
       address = parsed.value;
     }
-    await withDevice(globals, (d) => d.es10.setDefaultDpAddress(address));
+    await withDevice(globals, (d) => d.es10.setDefaultDpAddress(address), out);
     out.result({ defaultDpAddress: address || null }, address ? `Default SM-DP+ set to ${address}.` : 'Default SM-DP+ address cleared.');
   },
 };

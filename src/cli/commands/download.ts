@@ -85,8 +85,10 @@ const command: Command = {
           for (const w of op.warnings) out.notice(w);
           notifications.push(...(op.notifications ?? []));
         }
-        return { ...dl, enabled, notifications, stats: { ...d.stats(), ...es9.stats(), wallMs: Date.now() - started } };
-      });
+        const { requests: httpsRequests, tlsHandshakes } = es9.stats();
+        // `requests` stays the transport's (QMI/MBIM messages, PC/SC transmits); HTTPS has its own name
+        return { ...dl, enabled, notifications, stats: { ...d.stats(), httpsRequests, tlsHandshakes, wallMs: Date.now() - started } };
+      }, out);
       const { metadata, earlierNotifications: _earlier, ...rest } = result;
       const name = metadata ? ` ("${metadata.profileName}", ${metadata.serviceProviderName})` : '';
       out.result(

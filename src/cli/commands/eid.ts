@@ -8,7 +8,7 @@ const command: Command = {
   options: {},
   help: 'Example:\n  lpa-agent --device /dev/ttyUSB2 eid\n  lpa-agent --device virtual eid',
   async run({ globals, out }) {
-    const eid = await withDevice(globals, (d) => d.es10.getEid());
+    const eid = await withDevice(globals, (d) => d.es10.getEid(), out);
     out.result({ eid }, eid);
   },
 };

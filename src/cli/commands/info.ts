@@ -18,16 +18,10 @@ const command: Command = {
         (r) => r.map(ratRuleView),
         (e: unknown) => ({ error: (e as Error).message }),
       );
-      const identity = await d.transport.moduleInfo?.(['manufacturer', 'model', 'firmware', 'imei']).catch(() => ({})) ?? {};
-      return {
-        eid,
-        module: { device: d.label, vendor: d.vendor, ...identity },
-        euiccInfo1: euiccInfo1View(info1.info),
-        euiccInfo2: euiccInfo2View(info2.info),
-        addresses: addressesView(addresses),
-        rat,
-      };
-    });
+      const identity = (await d.transport.moduleInfo?.(['manufacturer', 'model', 'firmware', 'imei']).catch(() => ({}))) ?? {};
+      const module = { device: d.label, vendor: d.vendor, transport: d.kind, path: d.choice.device, chosen: d.choice.by, how: d.choice.how, ...identity };
+      return { eid, module, euiccInfo1: euiccInfo1View(info1.info), euiccInfo2: euiccInfo2View(info2.info), addresses: addressesView(addresses), rat };
+    }, out);
     out.result(data, () => {
       const i2 = data.euiccInfo2 as Record<string, unknown>;
       const m = data.module as Record<string, string | undefined>;
@@ -35,6 +29,7 @@ const command: Command = {
       const lines = [
         `EID:                 ${data.eid}`,
         `Module:              ${data.module.device} (${data.module.vendor}${model ? `: ${model}` : ''})`,
+        `Transport:           ${data.module.transport.toUpperCase()} ${data.module.path}, ${data.module.how}`,
         ...(m.imei ? [`IMEI:                ${m.imei}`] : []),
         `SGP.22 version:      ${String(data.euiccInfo1.svn)}`,
         `Firmware:            ${String(i2.euiccFirmwareVer)}`,

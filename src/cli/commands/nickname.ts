@@ -16,7 +16,7 @@ const command: Command = {
     const chars = charCount(name);
     if (chars > MAX_NICKNAME_CHARS) throw new LpaError('USAGE', `nickname is ${chars} characters; at most ${MAX_NICKNAME_CHARS} are allowed`);
     if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new LpaError('USAGE', 'a nickname must not contain control characters');
-    await withDevice(globals, (d) => d.es10.setNickname(iccid, name));
+    await withDevice(globals, (d) => d.es10.setNickname(iccid, name), out);
     out.result({ iccid, nickname: name }, name === '' ? `Nickname of ${iccid} cleared.` : `Nickname of ${iccid} set to "${name}".`);
   },
 };

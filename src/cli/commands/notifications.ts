@@ -29,7 +29,7 @@ const command: Command = {
     const all = bool(options, 'all') ?? false;
     if (sub === undefined || sub === 'list') {
       if (rest.length > 0) throw new LpaError('USAGE', 'usage: notifications list');
-      const entries = await withDevice(globals, (d) => d.es10.listNotificationEntries());
+      const entries = await withDevice(globals, (d) => d.es10.listNotificationEntries(), out);
       const list = entries.notifications.map(notificationView);
       out.result({ notifications: list, ...(entries.malformed.length > 0 ? { malformed: entries.malformed } : {}) }, () => notificationsTable(list, entries.malformed));
       return;
@@ -42,14 +42,16 @@ const command: Command = {
         const targets = seqs ?? (await d.es10.listNotifications()).map((n) => n.seqNumber);
         for (const s of targets) await d.es10.removeNotification(s);
         return targets;
-      });
+      }, out);
       out.result({ removed }, removed.length === 0 ? 'No pending notifications.' : `Removed notification(s) ${removed.join(', ')}.`);
       return;
     }
     const pool = es9Pool(globals);
     try {
-      const outcomes = await withDevice(globals, (d) =>
-        deliverNotifications(d.es10, pool, { ...(seqs ? { seqNumbers: seqs } : {}), onProgress: (m, data) => out.progress('send', m, data) }),
+      const outcomes = await withDevice(
+        globals,
+        (d) => deliverNotifications(d.es10, pool, { ...(seqs ? { seqNumbers: seqs } : {}), onProgress: (m, data) => out.progress('send', m, data) }),
+        out,
       );
       const err = firstDeliveryError(outcomes);
       if (err) throw err;

@@ -33,12 +33,15 @@ export function profileOpCommand(operation: ProfileOperation): Command {
       const refresh = bool(options, 'refresh') ?? true;
       const pool = notify ? es9Pool(globals) : undefined;
       try {
-        const result = await withDevice(globals, (d) =>
-          changeProfile(d.es10, d.modem, operation, positionals[0]!, {
-            refresh,
-            ...(pool ? { notify: pool } : {}),
-            onProgress: (m, data) => out.progress(operation, m, data),
-          }),
+        const result = await withDevice(
+          globals,
+          (d) =>
+            changeProfile(d.es10, d.modem, operation, positionals[0]!, {
+              refresh,
+              ...(pool ? { notify: pool } : {}),
+              onProgress: (m, data) => out.progress(operation, m, data),
+            }),
+          out,
         );
         for (const w of result.warnings) out.notice(w);
         for (const n of result.notifications ?? []) {

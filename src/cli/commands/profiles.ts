@@ -8,7 +8,7 @@ const command: Command = {
   usage: 'profiles',
   options: {},
   async run({ globals, out }) {
-    const profiles = (await withDevice(globals, (d) => d.es10.listProfiles())).map(profileView);
+    const profiles = (await withDevice(globals, (d) => d.es10.listProfiles(), out)).map(profileView);
     out.result({ profiles }, () => profilesTable(profiles));
   },
 };

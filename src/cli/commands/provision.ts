@@ -4,7 +4,7 @@ import { defaultLockPath, LockFile } from '../../agent/lock.js';
 import { provision, type ProvisionReport } from '../../agent/provision.js';
 import { LpaError } from '../../errors.js';
 import type { Command } from '../command.js';
-import { openDevice, type Device } from '../device.js';
+import { decideAuto, openDevice, type Device } from '../device.js';
 import { es9Pool } from '../es9.js';
 
 /** Fault injection for the crash/resume tests: SIGKILL ourselves at a named checkpoint. */
@@ -60,23 +60,30 @@ const command: Command = {
   ].join('\n'),
   async run({ options, out, signal }) {
     const config = loadProvisionConfig({ options, env: process.env });
-    if (!config.device) throw new LpaError('USAGE', 'no device given: --device <AT port> or virtual[:<state-file>] (or LPA_AGENT_DEVICE, or "device" in the config file)');
     const credentials = loadCredentials({ credentialsFile: config.credentialsFile, env: process.env });
-    const lock = LockFile.acquire(config.lockFile ?? defaultLockPath(config.device));
+    // no device configured: auto; decided before locking, so the lock is the chosen port's
+    const deviceValue = config.device ?? 'auto';
+    const autoChoice = deviceValue === 'auto' ? await decideAuto() : undefined;
+    const lock = LockFile.acquire(config.lockFile ?? defaultLockPath(autoChoice ? autoChoice.candidates[0]!.device : deviceValue));
     const timeout = AbortSignal.timeout(config.timeoutMs);
     const combined = AbortSignal.any([signal, timeout]);
     const onCheckpoint = crashHook();
     const pool = es9Pool({ ca: config.ca, connectTo: config.connectTo, ...(config.trace ? { trace: config.trace } : {}) });
     let device: Device | undefined;
     try {
-      device = await openDevice({
-        device: config.device,
-        ...(config.modem ? { modem: config.modem } : {}),
-        baudRate: config.baud,
-        ...(config.trace ? { trace: config.trace } : {}),
-        ...(config.apduSize !== undefined ? { apduSize: config.apduSize } : {}),
-        ...(config.imei !== undefined ? { imei: config.imei } : {}),
-      });
+      const from = config.sources.device;
+      device = await openDevice(
+        {
+          device: deviceValue,
+          deviceFrom: from.from === 'file' ? `config file ${from.name}` : from.name,
+          ...(config.modem ? { modem: config.modem } : {}),
+          baudRate: config.baud,
+          ...(config.trace ? { trace: config.trace } : {}),
+          ...(config.apduSize !== undefined ? { apduSize: config.apduSize } : {}),
+          ...(config.imei !== undefined ? { imei: config.imei } : {}),
+        },
+        { progress: (step, message, data) => out.progress(step, message, data), ...(autoChoice ? { autoChoice } : {}) },
+      );
       const report = await provision({
         device,
         journalPath: config.journal,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LpaError } from '../../../src/errors.js';
 import { fromHex, toHex } from '../../../src/util/hex.js';
 import { AtEuiccChannel, type AtEuiccChannelOptions } from '../../../drivers/at/channel.js';
-import { claForChannel } from '../../../drivers/at/cla.js';
+import { claForChannel } from '../../../src/apdu/cla.js';
 import { AtEngine } from '../../../drivers/at/engine.js';
 import { SerialAtPort } from '../../../drivers/at/port.js';
 import { getVendor, urcPrefixesFor } from '../../../drivers/at/vendors.js';
