@@ -44,7 +44,9 @@ export async function downloadRun(o) {
     const t = served.link;
     const counts = { ...s, authenticateServer: t.authenticateServer, prepareDownload: t.prepareDownload, bppSequences: t.bppSequences, installs: t.installs };
     const moduleMs = linkFloorMs(o.link, counts);
-    const networkMs = networkFloorMs(s, o);
+    // the download result names ES9+ requests httpsRequests (`requests` is the transport's)
+    const httpsRequests = s.httpsRequests ?? s.requests;
+    const networkMs = networkFloorMs({ requests: httpsRequests, tlsHandshakes: s.tlsHandshakes }, o);
     const simResets = dl.enabled ? 1 : 0;
     const floorMs = moduleMs + networkMs + simResets * o.simResetMs;
     return {
@@ -56,7 +58,7 @@ export async function downloadRun(o) {
       bppSequences: t.bppSequences + t.installs,
       bytesToModule: s.bytesToModule,
       bytesFromModule: s.bytesFromModule,
-      httpsRequests: s.requests,
+      httpsRequests,
       tlsHandshakes: s.tlsHandshakes,
       smdpRequests: Object.values(smdp.stats().requests).reduce((a, b) => a + b, 0),
       smdpTlsConnections: smdp.stats().tlsConnections,
