@@ -72,6 +72,7 @@ async function openAt(path: string, opts: OpenTransportOptions, binding?: unknow
     label: label ?? path,
     vendor: at.vendor.name,
     channel: at.channel,
+    moduleInfo: (fields) => at.moduleInfo(fields),
     async close() {
       try {
         await at.close();

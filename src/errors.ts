@@ -52,6 +52,7 @@ export type ErrorCode =
   | 'ES10_RESULT'
   | 'PROFILE_NOT_FOUND'
   | 'PROFILE_INSTALL_FAILED'
+  | 'PPR_NOT_ALLOWED'
   // ES9+ / TLS
   | 'ES9_FAILED'
   | 'ES9_HTTP'
@@ -61,6 +62,7 @@ export type ErrorCode =
   | 'NETWORK'
   | 'PROFILE_ALREADY_DOWNLOADED'
   | 'SESSION_CANCELLED'
+  | 'SMDP_MISMATCH'
   // cloud
   | 'CLOUD_HTTP'
   | 'CLOUD_AUTH'
@@ -119,6 +121,7 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   ES10_RESULT: 'euicc',
   PROFILE_NOT_FOUND: 'euicc',
   PROFILE_INSTALL_FAILED: 'euicc',
+  PPR_NOT_ALLOWED: 'euicc',
   ES9_FAILED: 'smdp',
   ES9_HTTP: 'smdp',
   ES9_BAD_RESPONSE: 'smdp',
@@ -127,6 +130,7 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   NETWORK: 'smdp',
   PROFILE_ALREADY_DOWNLOADED: 'smdp',
   SESSION_CANCELLED: 'smdp',
+  SMDP_MISMATCH: 'smdp',
   CLOUD_HTTP: 'cloud',
   CLOUD_AUTH: 'cloud',
   CLOUD_NOT_FOUND: 'cloud',

@@ -90,6 +90,7 @@ export class VirtualModem extends EventEmitter {
       terminalCapability: false,
       handleCounter: 0,
       frozen: false,
+      busyUntil: quirks.slowSimMs > 0 ? Date.now() + quirks.slowSimMs : 0,
     };
     opts.card.onRefreshRequested = () => this.requestSimReset();
   }
@@ -345,6 +346,7 @@ export class VirtualModem extends EventEmitter {
     this.resetTimer = undefined;
     if (this.vanishedByReset) this.reappear();
     if (this.state.sim === 'resetting') this.state.sim = 'ready';
+    if (this.state.quirks.slowSimMs > 0) this.state.busyUntil = Date.now() + this.state.quirks.slowSimMs;
     this.injectUrc(...this.vendor.simReadyUrcs);
     this.emit('sim-ready');
   }

@@ -1,6 +1,6 @@
 import type { VirtualCard } from '../../src/sim/card.js';
 import { LpaError } from '../../src/errors.js';
-import { openVirtualEuicc } from '../../src/sim/euicc/index.js';
+import { openVirtualEuicc, type EuiccQuirks } from '../../src/sim/euicc/index.js';
 import { untilStopped } from '../../src/util/untilStopped.js';
 import { LinkTimer, type LinkModel, type LinkTally, type MessageTimingHook } from './link.js';
 import { VirtualModem, type TimingHook } from './modem.js';
@@ -26,6 +26,8 @@ export interface ServeModemOptions {
   /** Dialect: generic (default), quectel, simcom, sierra, telit, fibocom, ublox, nordic. */
   vendor?: string;
   quirks?: Partial<Quirks>;
+  /** Quirks of the virtual eUICC (ignored when `card` is given). */
+  cardQuirks?: Partial<EuiccQuirks>;
   timing?: TimingHook;
   /** Per-message delay hook of the QMI / MBIM ports; ignored when `link` is given. */
   messageTiming?: MessageTimingHook;
@@ -55,7 +57,9 @@ export async function runServeModem(opts: ServeModemOptions): Promise<{ link?: L
     throw new LpaError('USAGE', `unknown modem dialect "${vendor}" (one of: ${VENDOR_NAMES.join(', ')})`);
   }
   if (!opts.ptyPath && !opts.qmiPath && !opts.mbimPath) throw new LpaError('USAGE', 'serve-modem needs at least one of --pty <path> (AT), --qmi <path> or --mbim <path>');
-  const card = opts.card ?? openVirtualEuicc(opts.statePath === undefined ? {} : { statePath: opts.statePath });
+  const card =
+    opts.card ??
+    openVirtualEuicc({ ...(opts.statePath === undefined ? {} : { statePath: opts.statePath }), ...(opts.cardQuirks ? { quirks: opts.cardQuirks } : {}) });
   const link = opts.timing === undefined && opts.link !== undefined ? new LinkTimer(opts.link) : undefined;
   const modem = new VirtualModem({ card, vendor, quirks: opts.quirks, timing: opts.timing ?? link?.hook });
   const messageTiming = link?.messageHook ?? opts.messageTiming;

@@ -22,6 +22,8 @@ export interface ModemState {
   handleCounter: number;
   /** Stops answering anything (line-limit freeze) until a power cycle. */
   frozen: boolean;
+  /** The card answers SIM busy until this time (ms since epoch; the `slowSimMs` quirk). */
+  busyUntil: number;
 }
 
 /** Final result of a command line. */

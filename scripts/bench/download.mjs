@@ -53,13 +53,16 @@ export async function downloadRun(o, transport = 'at') {
     const s = dl.stats;
     const t = served.link;
     const counts = { ...s, authenticateServer: t.authenticateServer, prepareDownload: t.prepareDownload, bppSequences: t.bppSequences, installs: t.installs };
-    // QMI / MBIM: the module's latency per message it answered, no UART time
-    const moduleMs = transport === 'at' ? linkFloorMs(o.link, counts) : linkFloorMs({ ...o.link, baud: 0 }, { ...counts, atCommands: t.commands });
-    const networkMs = networkFloorMs(s, o);
+    // QMI / MBIM: the module latency per message the agent sent (its `requests`), no UART time
+    const messages = s.requests ?? t.commands;
+    const moduleMs = transport === 'at' ? linkFloorMs(o.link, counts) : linkFloorMs({ ...o.link, baud: 0 }, { ...counts, atCommands: messages });
+    // the download result names ES9+ requests httpsRequests (`requests` is the transport's)
+    const httpsRequests = s.httpsRequests ?? s.requests;
+    const networkMs = networkFloorMs({ requests: httpsRequests, tlsHandshakes: s.tlsHandshakes }, o);
     const simResets = dl.enabled ? 1 : 0;
     const floorMs = moduleMs + networkMs + simResets * o.simResetMs;
     return {
-      ...(transport === 'at' ? { atCommands: s.atCommands } : { messages: t.commands }),
+      ...(transport === 'at' ? { atCommands: s.atCommands } : { messages }),
       apdus: s.apdus,
       storeDataBlocks: s.storeDataBlocks,
       bppBlocks: t.bppBlocks,
@@ -67,7 +70,7 @@ export async function downloadRun(o, transport = 'at') {
       bppSequences: t.bppSequences + t.installs,
       bytesToModule: s.bytesToModule,
       bytesFromModule: s.bytesFromModule,
-      httpsRequests: s.requests,
+      httpsRequests,
       tlsHandshakes: s.tlsHandshakes,
       smdpRequests: Object.values(smdp.stats().requests).reduce((a, b) => a + b, 0),
       smdpTlsConnections: smdp.stats().tlsConnections,

@@ -21,7 +21,7 @@ export type CloudKind = 'twilio' | 'kore' | 'backend';
 /** Keys of the configuration, as written in the JSON file (flags are kebab-case, env SNAKE_CASE). */
 export const CONFIG_KEYS = [
   'device', 'modem', 'baud', 'cloud', 'cloudUrl', 'fleet', 'enable', 'journal', 'timeout', 'ca', 'connectTo', 'trace',
-  'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile',
+  'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile', 'apduSize', 'imei', 'acceptPpr',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -53,6 +53,12 @@ export interface ProvisionConfig {
   credentialsFile?: string;
   /** Absent: the agent's default lock of the device. */
   lockFile?: string;
+  /** STORE DATA block size; absent: the transport's default. */
+  apduSize?: number;
+  /** IMEI for deviceInfo's TAC; absent: read from the module. */
+  imei?: string;
+  /** Download profiles whose policy rules need consent or are not in the eUICC's RAT. */
+  acceptPpr: boolean;
   /** The config file read, if any. */
   configFile?: string;
   sources: Record<ConfigKey, ConfigSource>;
@@ -216,9 +222,10 @@ export function loadProvisionConfig(input: LoadConfigInput): ProvisionConfig {
     timeoutMs: (values.timeout as number | undefined) ?? DEFAULT_TIMEOUT_MS,
     ca: (values.ca as string[] | undefined) ?? [],
     connectTo: (values.connectTo as string[] | undefined) ?? [],
+    acceptPpr: (values.acceptPpr as boolean | undefined) ?? false,
     sources,
   };
-  for (const key of ['device', 'modem', 'cloud', 'cloudUrl', 'fleet', 'trace', 'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile'] as const) {
+  for (const key of ['device', 'modem', 'cloud', 'cloudUrl', 'fleet', 'trace', 'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile', 'apduSize', 'imei'] as const) {
     if (values[key] !== undefined) (config as unknown as Record<string, unknown>)[key] = values[key];
   }
   if (configFile !== undefined) config.configFile = configFile;

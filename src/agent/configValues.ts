@@ -6,16 +6,17 @@
 import { resolve } from 'node:path';
 import { LpaError } from '../errors.js';
 import { parseConnectTo } from '../es9p/connectTo.js';
+import { parseImei } from '../ids/imei.js';
 import type { ConfigKey } from './config.js';
 import { parseDuration } from './duration.js';
 
 export const VENDORS = ['generic', 'quectel', 'simcom', 'sierra', 'telit', 'fibocom', 'ublox', 'nordic'];
 
-type Kind = 'device' | 'vendor' | 'int' | 'cloud' | 'url' | 'urlTemplate' | 'text' | 'bool' | 'path' | 'duration' | 'paths' | 'connectTo';
+type Kind = 'device' | 'vendor' | 'int' | 'cloud' | 'url' | 'urlTemplate' | 'text' | 'bool' | 'path' | 'duration' | 'paths' | 'connectTo' | 'apduSize' | 'imei';
 const KIND: Record<ConfigKey, Kind> = {
   device: 'device', modem: 'vendor', baud: 'int', cloud: 'cloud', cloudUrl: 'url', fleet: 'text', enable: 'bool',
   journal: 'path', timeout: 'duration', ca: 'paths', connectTo: 'connectTo', trace: 'path', backendUrl: 'urlTemplate',
-  backendTokenFile: 'path', credentialsFile: 'path', lockFile: 'path',
+  backendTokenFile: 'path', credentialsFile: 'path', lockFile: 'path', apduSize: 'apduSize', imei: 'imei', acceptPpr: 'bool',
 };
 
 export const flagName = (key: ConfigKey): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -149,6 +150,18 @@ export function coerce(key: ConfigKey, raw: unknown, o: Origin): unknown {
     }
     case 'bool':
       return boolValue(raw, o);
+    case 'apduSize': {
+      const v = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+      if (!/^\d{1,3}$/.test(v) || Number(v) < 1 || Number(v) > 255) throw invalid(o.where, `${shown(raw)} is not a STORE DATA block size (a whole number from 1 to 255)`);
+      return Number(v);
+    }
+    case 'imei':
+      try {
+        return parseImei(text(raw, o, 64));
+      } catch (e) {
+        if (e instanceof LpaError && e.code === 'CONFIG_INVALID') throw e;
+        throw invalid(o.where, e instanceof Error ? e.message : String(e), {}, e);
+      }
     case 'url':
       return httpUrl(text(raw, o, 2048), o, false);
     case 'urlTemplate':

@@ -1,4 +1,5 @@
 import { LpaError } from '../errors.js';
+import { parseImei } from '../ids/imei.js';
 import { bool, list, str, intOption, type OptionSpecs, type OptionValues } from './args.js';
 
 export const GLOBAL_OPTIONS: OptionSpecs = {
@@ -10,6 +11,9 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   trace: { type: 'string', arg: '<file>', description: 'append every AT line and ES9+ request metadata (never bodies or secrets) with timestamps to <file>' },
   ca: { type: 'string', multiple: true, arg: '<file>', description: 'extra trusted root certificate (PEM/DER) for SM-DP+ TLS' },
   'connect-to': { type: 'string', multiple: true, arg: '<HOST:PORT:HOST2:PORT2>', description: 'send traffic for HOST:PORT to HOST2:PORT2, keeping HOST for SNI and certificate checks (curl semantics)' },
+  'apdu-size': { type: 'string', arg: '<1..255>', description: 'STORE DATA block size in bytes (default 255 or the vendor profile\'s; e.g. 120 for modules or eUICCs that fail on long blocks) [env LPA_AGENT_APDU_SIZE]' },
+  imei: { type: 'string', arg: '<15 digits>', description: 'IMEI whose TAC goes to the SM-DP+ in deviceInfo (default: the module\'s, AT+CGSN) [env LPA_AGENT_IMEI]' },
+  'accept-ppr': { type: 'boolean', description: 'download profiles with policy rules (PPR) that need end-user consent or that the eUICC\'s rules table does not list [env LPA_AGENT_ACCEPT_PPR]' },
   help: { type: 'boolean', description: 'show help' },
   version: { type: 'boolean', description: 'show the version' },
 };
@@ -28,6 +32,28 @@ export interface Globals {
   trace?: string;
   ca: string[];
   connectTo: string[];
+  /** STORE DATA block size (1..255); absent: the transport's default. */
+  apduSize?: number;
+  /** IMEI for deviceInfo's TAC; absent: read from the module. */
+  imei?: string;
+  /** Download profiles whose policy rules need consent or are not in the eUICC's RAT. */
+  acceptPpr: boolean;
+}
+
+/** `--apdu-size` / LPA_AGENT_APDU_SIZE: 1..255. */
+export function parseApduSize(text: string, where: string): number {
+  const v = text.trim();
+  if (!/^\d{1,3}$/.test(v) || Number(v) < 1 || Number(v) > 255) {
+    throw new LpaError('USAGE', `${where} must be a STORE DATA block size from 1 to 255 bytes, got "${text.slice(0, 20)}"`);
+  }
+  return Number(v);
+}
+
+function envBool(text: string, where: string): boolean {
+  const v = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new LpaError('USAGE', `${where} must be true or false, got "${text.slice(0, 20)}"`);
 }
 
 export function readGlobals(options: OptionValues, env: NodeJS.ProcessEnv = process.env): Globals {
@@ -41,7 +67,13 @@ export function readGlobals(options: OptionValues, env: NodeJS.ProcessEnv = proc
     json: output !== 'human',
     ca: list(options, 'ca'),
     connectTo: list(options, 'connect-to'),
+    acceptPpr: bool(options, 'accept-ppr') ?? (env.LPA_AGENT_ACCEPT_PPR ? envBool(env.LPA_AGENT_ACCEPT_PPR, 'LPA_AGENT_ACCEPT_PPR') : false),
   };
+  const apduSize = str(options, 'apdu-size');
+  if (apduSize !== undefined) g.apduSize = parseApduSize(apduSize, '--apdu-size');
+  else if (env.LPA_AGENT_APDU_SIZE) g.apduSize = parseApduSize(env.LPA_AGENT_APDU_SIZE, 'LPA_AGENT_APDU_SIZE');
+  const imei = str(options, 'imei') ?? (env.LPA_AGENT_IMEI || undefined);
+  if (imei !== undefined) g.imei = parseImei(imei);
   if (device !== undefined) {
     if (device.trim() === '') throw new LpaError('USAGE', '--device must not be empty');
     g.device = device;

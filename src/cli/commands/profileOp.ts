@@ -1,4 +1,5 @@
 import { LpaError } from '../../errors.js';
+import { undeliveredLine } from '../../lpa/notifications.js';
 import { changeProfile, type ProfileOperation } from '../../lpa/profileOps.js';
 import { bool, type OptionSpecs } from '../args.js';
 import type { Command } from '../command.js';
@@ -42,8 +43,9 @@ export function profileOpCommand(operation: ProfileOperation): Command {
             }),
           out,
         );
+        for (const w of result.warnings) out.notice(w);
         for (const n of result.notifications ?? []) {
-          if (n.error) out.notice(`notification #${n.seqNumber} (${n.operation}) to ${n.address} not delivered: ${n.error.message}; it stays queued`);
+          if (n.error) out.notice(undeliveredLine(n));
         }
         const past = operation === 'enable' ? 'enabled' : operation === 'disable' ? 'disabled' : 'deleted';
         const sent = (result.notifications ?? []).filter((n) => n.delivered).length;

@@ -79,6 +79,8 @@ const command: Command = {
           ...(config.modem ? { modem: config.modem } : {}),
           baudRate: config.baud,
           ...(config.trace ? { trace: config.trace } : {}),
+          ...(config.apduSize !== undefined ? { apduSize: config.apduSize } : {}),
+          ...(config.imei !== undefined ? { imei: config.imei } : {}),
         },
         { progress: (step, message, data) => out.progress(step, message, data), ...(autoChoice ? { autoChoice } : {}) },
       );
@@ -100,6 +102,7 @@ const command: Command = {
         ...(config.fleet ? { fleet: config.fleet } : {}),
         pool,
         enable: config.enable,
+        acceptPpr: config.acceptPpr,
         signal: combined,
         onProgress: (step, message, data) => out.progress(step, message, data),
         ...(onCheckpoint ? { onCheckpoint } : {}),

@@ -1,17 +1,21 @@
+import { quirkHelp } from '../../../drivers/virtual/quirkSpec.js';
 import { LpaError } from '../../errors.js';
-import { str } from '../args.js';
+import { list, str } from '../args.js';
 import type { Command } from '../command.js';
+
+const QUIRK_HELP = quirkHelp();
 
 const command: Command = {
   name: 'serve-modem',
   summary: 'Serve the virtual module (with its virtual eUICC) on pseudo-terminals until stopped: AT, QMI and/or MBIM.',
-  usage: 'serve-modem [--pty <path>] [--qmi <path>] [--mbim <path>] [--state <file>] [--modem <vendor>] [--link <settings>]',
+  usage: 'serve-modem [--pty <path>] [--qmi <path>] [--mbim <path>] [--state <file>] [--modem <vendor>] [--link <settings>] [--quirk <name>[=<value>]]...',
   options: {
     pty: { type: 'string', arg: '<path>', description: 'AT port: link to create for clients, e.g. /tmp/lpa-modem' },
     qmi: { type: 'string', arg: '<path>', description: 'QMI port (QMUX, like /dev/cdc-wdmN): link to create, e.g. /tmp/lpa-qmi' },
     mbim: { type: 'string', arg: '<path>', description: 'MBIM port (like /dev/cdc-wdmN on cdc_mbim): link to create, e.g. /tmp/lpa-mbim' },
     state: { type: 'string', arg: '<file>', description: 'virtual eUICC state file (created factory-fresh if missing; default: in memory)' },
     link: { type: 'string', arg: '<settings>', description: 'emulate a slow link: "default" or key=value,... (see below); default: answers at once' },
+    quirk: { type: 'string', multiple: true, arg: '<name>[=<value>]', description: 'reproduce a real module or eUICC behaviour (repeatable; the list is below)' },
   },
   help: [
     'One module, one virtual eUICC, one state file: every interface given reaches the same card, SIM',
@@ -34,6 +38,9 @@ const command: Command = {
     '  bpp=50 (last block of each BPP STORE DATA series), install=500 (block answered with the',
     '  ProfileInstallationResult). Example: --link baud=9600,latency=10. On stop, the result',
     '  reports what the model charged (commands, APDUs, eUICC functions, ms).',
+    '',
+    'Quirks (--quirk, repeatable; e.g. --quirk sw91xx --quirk line-limit=128 --quirk slow-sim=3000):',
+    QUIRK_HELP,
   ].join('\n'),
   async run({ globals, options, out, signal }) {
     const ptyPath = str(options, 'pty');
@@ -44,6 +51,8 @@ const command: Command = {
     const statePath = str(options, 'state');
     const linkSpec = str(options, 'link');
     const link = linkSpec === undefined ? undefined : (await import('../../../drivers/virtual/link.js')).parseLinkSpec(linkSpec);
+    const quirkSpecs = list(options, 'quirk');
+    const quirks = quirkSpecs.length > 0 ? (await import('../../../drivers/virtual/quirkSpec.js')).parseQuirks(quirkSpecs) : undefined;
     const served = await runServeModem({
       ...(ptyPath ? { ptyPath } : {}),
       ...(qmiPath ? { qmiPath } : {}),
@@ -51,6 +60,7 @@ const command: Command = {
       ...(statePath ? { statePath } : {}),
       ...(globals.modem ? { vendor: globals.modem } : {}),
       ...(link ? { link } : {}),
+      ...(quirks ? { quirks: quirks.modem, cardQuirks: quirks.card } : {}),
       signal,
       onReady: ({ path, paths, vendor }) => {
         const where = [paths.at ? `${paths.at} (AT)` : '', paths.qmi ? `${paths.qmi} (QMI)` : '', paths.mbim ? `${paths.mbim} (MBIM)` : ''].filter(Boolean).join(', ');
