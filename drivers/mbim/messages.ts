@@ -3,6 +3,7 @@
  * data/mbim-service-*.json and mbim-uuid.c; transport-facts 2.2-2.5): builders for requests and
  * bounded parsers for answers, shared by the driver and the virtual endpoint.
  */
+import type { RadioAccess } from '../../src/apdu/channel.js';
 import { LpaError } from '../../src/errors.js';
 import { buildInfo, InfoReader } from './info.js';
 
@@ -139,11 +140,21 @@ export function subscriberReadyInfo(readyState: number, subscriberId: string, ic
   return buildInfo([{ u32: readyState }, ...(v3 ? [{ u32: 0 }] : []), { string: subscriberId }, { string: iccid }, { u32: 0 }, { u32: 0 }]);
 }
 
-/** Device Caps answer (Basic Connect, MBIM 1.0 layout): the strings after the eight words. */
-export function parseDeviceCaps(info: Uint8Array): { deviceId?: string; firmware?: string; hardware?: string } {
+/** Radio access technologies of a Device Caps DataClass (GPRS/EDGE, UMTS/HSPA, LTE, 5G NSA/SA). */
+export function radioOfDataClass(dataClass: number): RadioAccess[] {
+  const out: RadioAccess[] = [];
+  if (dataClass & 0x03) out.push('gsm');
+  if (dataClass & 0x1c) out.push('utran');
+  if (dataClass & 0x20) out.push('eutran');
+  if (dataClass & 0xc0) out.push('nr');
+  return out;
+}
+
+/** Device Caps answer (Basic Connect, MBIM 1.0 layout): DataClass and the strings after the eight words. */
+export function parseDeviceCaps(info: Uint8Array): { deviceId?: string; firmware?: string; hardware?: string; radioAccess: RadioAccess[] } {
   const r = new InfoReader(info, 'Device Caps');
   const s = (off: number, f: string): string | undefined => r.string(off, f).trim() || undefined;
-  const out: { deviceId?: string; firmware?: string; hardware?: string } = {};
+  const out: { deviceId?: string; firmware?: string; hardware?: string; radioAccess: RadioAccess[] } = { radioAccess: radioOfDataClass(r.u32(16, 'DataClass')) };
   const deviceId = s(40, 'DeviceId');
   const firmware = s(48, 'FirmwareInfo');
   const hardware = s(56, 'HardwareInfo');

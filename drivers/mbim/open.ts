@@ -68,14 +68,16 @@ export function maxControlTransferOf(path: string, sysRoot = '/sys'): number | u
   return undefined;
 }
 
-/** IMEI, firmware and hardware strings from Basic Connect Device Caps. */
-export async function readMbimModuleInfo(conn: MbimConnection): Promise<ModuleInfo> {
+/** IMEI, firmware, hardware strings and radio access from Basic Connect Device Caps (one request). */
+export async function readMbimModuleInfo(conn: MbimConnection, fields?: readonly (keyof ModuleInfo)[]): Promise<ModuleInfo> {
+  if (fields && !fields.some((f) => f === 'model' || f === 'firmware' || f === 'imei' || f === 'radioAccess')) return {};
   try {
     const caps = parseDeviceCaps(await conn.command(Service.basicConnect, BasicConnect.deviceCaps, CommandType.query, new Uint8Array(0), 'Device Caps', { timeoutMs: 5000 }));
     const info: ModuleInfo = {};
     if (caps.hardware) info.model = caps.hardware;
     if (caps.firmware) info.firmware = caps.firmware;
     if (caps.deviceId) info.imei = caps.deviceId;
+    if (caps.radioAccess.length > 0) info.radioAccess = caps.radioAccess;
     return info;
   } catch (e) {
     if (isLpaError(e, 'PORT_CLOSED')) throw e;
@@ -144,5 +146,5 @@ export async function openMbimTransport(path: string, opts: MbimOpenOptions = {}
     await trace?.close();
     throw e;
   }
-  return wwanTransport({ kind: 'mbim', path, proxy: 'mbim-proxy', viaProxy, channel, connection: conn, trace, moduleInfo: () => readMbimModuleInfo(conn) });
+  return wwanTransport({ kind: 'mbim', path, proxy: 'mbim-proxy', viaProxy, channel, connection: conn, trace, moduleInfo: (fields) => readMbimModuleInfo(conn, fields) });
 }

@@ -3,6 +3,7 @@
  * transport-facts 1.2-1.3), as builders for requests and bounded parsers for answers. Shared by
  * the driver and the virtual endpoint.
  */
+import type { RadioAccess } from '../../src/apdu/channel.js';
 import { LpaError } from '../../src/errors.js';
 import { tlv, u16, u8, type QmiTlv } from './codec.js';
 
@@ -27,6 +28,7 @@ export const UIM = {
 } as const;
 
 export const DMS = {
+  getCapabilities: 0x0020,
   getManufacturer: 0x0021,
   getModel: 0x0022,
   getRevision: 0x0023,
@@ -124,6 +126,21 @@ export function parseApduResponse(v: Uint8Array | undefined): Uint8Array {
   if (n + 2 > v.length) throw badAnswer('Send APDU', `response claims ${n} bytes, ${v.length - 2} present`);
   if (n < 2) throw badAnswer('Send APDU', `response of ${n} bytes has no status word`);
   return v.slice(2, 2 + n);
+}
+
+/** QMI DMS radio interface -> the access technology deviceInfo names. */
+const RADIO: Record<number, RadioAccess> = { 4: 'gsm', 5: 'utran', 9: 'utran', 8: 'eutran', 10: 'nr' };
+
+/** Radio interfaces of DMS Get Capabilities (TLV 0x01: tx u32, rx u32, data u8, SIM u8, u8 n, n x u8). */
+export function parseRadioInterfaces(v: Uint8Array | undefined): RadioAccess[] {
+  if (!v || v.length < 11) return [];
+  const n = v[10]!;
+  const out = new Set<RadioAccess>();
+  for (let i = 0; i < n && 11 + i < v.length; i++) {
+    const r = RADIO[v[11 + i]!];
+    if (r) out.add(r);
+  }
+  return [...out];
 }
 
 /** A whole-TLV string (no length prefix, no NUL); printable ASCII kept, at most 128 characters. */

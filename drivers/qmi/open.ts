@@ -14,7 +14,7 @@ import { openRoute, throughProxy, wwanTransport } from '../wwan/transport.js';
 import { QmiService, findTlv } from './codec.js';
 import { QmiEuiccChannel, type QmiChannelOptions } from './channel.js';
 import { QmiConnection } from './connection.js';
-import { DMS, parseQmiString } from './messages.js';
+import { DMS, parseQmiString, parseRadioInterfaces } from './messages.js';
 
 export interface QmiOpenOptions extends TransportOptions {
   /** Through qmi-proxy: auto (when it runs; default, or LPA_AGENT_WWAN_PROXY), never, always. */
@@ -58,18 +58,31 @@ async function dmsString(conn: QmiConnection, cid: number, messageId: number, wh
   }
 }
 
-/** Manufacturer, model, firmware revision and IMEI from the DMS service (fields the modem refuses are left out). */
-export async function readQmiModuleInfo(conn: QmiConnection): Promise<ModuleInfo> {
+/**
+ * Manufacturer, model, firmware revision, IMEI and radio access from the DMS service, only the
+ * fields asked for (one request each); fields the modem refuses are left out.
+ */
+export async function readQmiModuleInfo(conn: QmiConnection, fields?: readonly (keyof ModuleInfo)[]): Promise<ModuleInfo> {
+  const want = (f: keyof ModuleInfo): boolean => !fields || fields.includes(f);
+  if (!(['manufacturer', 'model', 'firmware', 'imei', 'radioAccess'] as const).some(want)) return {};
   return withClient(conn, QmiService.DMS, async (cid) => {
     const info: ModuleInfo = {};
-    const manufacturer = await dmsString(conn, cid, DMS.getManufacturer, 'DMS Get Manufacturer');
-    const model = await dmsString(conn, cid, DMS.getModel, 'DMS Get Model');
-    const firmware = await dmsString(conn, cid, DMS.getRevision, 'DMS Get Revision');
-    const imei = await dmsString(conn, cid, DMS.getIds, 'DMS Get IDs', 0x11);
+    const manufacturer = want('manufacturer') ? await dmsString(conn, cid, DMS.getManufacturer, 'DMS Get Manufacturer') : undefined;
+    const model = want('model') ? await dmsString(conn, cid, DMS.getModel, 'DMS Get Model') : undefined;
+    const firmware = want('firmware') ? await dmsString(conn, cid, DMS.getRevision, 'DMS Get Revision') : undefined;
+    const imei = want('imei') ? await dmsString(conn, cid, DMS.getIds, 'DMS Get IDs', 0x11) : undefined;
     if (manufacturer) info.manufacturer = manufacturer;
     if (model) info.model = model;
     if (firmware) info.firmware = firmware;
     if (imei) info.imei = imei;
+    if (want('radioAccess')) {
+      const m = await conn.request(QmiService.DMS, cid, DMS.getCapabilities, [], 'DMS Get Capabilities', { timeoutMs: 5000 }).catch((e: unknown) => {
+        if (isLpaError(e, 'PORT_CLOSED')) throw e;
+        return undefined;
+      });
+      const radio = parseRadioInterfaces(m && findTlv(m, 0x01));
+      if (radio.length > 0) info.radioAccess = radio;
+    }
     return info;
   });
 }
@@ -120,5 +133,5 @@ export async function openQmiTransport(path: string, opts: QmiOpenOptions = {}):
     await trace?.close();
     throw e;
   }
-  return wwanTransport({ kind: 'qmi', path, proxy: 'qmi-proxy', viaProxy, channel, connection: conn, trace, moduleInfo: () => readQmiModuleInfo(conn) });
+  return wwanTransport({ kind: 'qmi', path, proxy: 'qmi-proxy', viaProxy, channel, connection: conn, trace, moduleInfo: (fields) => readQmiModuleInfo(conn, fields) });
 }

@@ -39,7 +39,7 @@ export interface WwanParts<C, K> {
   channel: C;
   connection: K;
   trace: AtTraceSink | undefined;
-  moduleInfo(): Promise<ModuleInfo>;
+  moduleInfo(fields?: readonly (keyof ModuleInfo)[]): Promise<ModuleInfo>;
 }
 
 export function wwanTransport<C extends EuiccTransport['channel'] & { dispose(): void }, K extends { close(): Promise<void> }>(

@@ -102,7 +102,7 @@ describe('fuzz: MBIM InfoBuffer parsers', () => {
     buildInfo([{ u32: 0x90 }, { u32: 1 }, { uiccBytes: new Uint8Array(20).fill(0x6f) }]),
     apduInfo(1, 0, 1, Uint8Array.of(0x81, 0xe2, 0x91, 0, 1, 0)),
     subscriberReadyInfo(1, '001010123456789', '8988307000000000016', true),
-    buildInfo([{ u32: 1 }, { u32: 1 }, { u32: 1 }, { u32: 2 }, { u32: 0x20 }, { u32: 3 }, { u32: 1 }, { u32: 8 }, { string: '' }, { string: '350000000000017' }, { string: 'FW' }, { string: 'HW' }]),
+    buildInfo([{ u32: 1 }, { u32: 1 }, { u32: 1 }, { u32: 2 }, { u32: 0x20 }, { u32: 3 }, { u32: 1 }, { u32: 8 }, { string: '' }, { string: '350000000000014' }, { string: 'FW' }, { string: 'HW' }]),
   ];
 
   it('random and mutated InfoBuffers: a value or TRANSPORT_BAD_FRAME; strings bounded', () => {

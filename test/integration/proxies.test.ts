@@ -45,7 +45,7 @@ describe.skipIf(!qmiReady)('through qmi-proxy', () => {
       await t.channel.open();
       expect(await new Es10Client(t.channel).getEid()).toBe(EID);
       expect(bench.ports.qmi.allocated(QmiService.UIM)).toHaveLength(1);
-      expect(await t.moduleInfo!()).toMatchObject({ manufacturer: 'Quectel', imei: '350000000000017' });
+      expect(await t.moduleInfo!()).toMatchObject({ manufacturer: 'Quectel', imei: '350000000000014' });
     } finally {
       await t.close();
     }
@@ -80,7 +80,7 @@ describe.skipIf(!mbimReady)('through mbim-proxy', () => {
       expect(t.label).toBe(`mbim:${bench.ports.mbimPath} (via mbim-proxy)`);
       await t.channel.open();
       expect(await new Es10Client(t.channel).getEid()).toBe(EID);
-      expect(await t.moduleInfo!()).toMatchObject({ imei: '350000000000017' });
+      expect(await t.moduleInfo!()).toMatchObject({ imei: '350000000000014' });
     } finally {
       await t.close();
     }

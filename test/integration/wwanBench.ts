@@ -112,6 +112,8 @@ export function endToEnd(bench: () => WwanBench, t: WwanTransport, route: Route)
     expect(dl.error).toBeUndefined();
     expect(dl.data).toMatchObject({ iccid: '8949449999999990049', enabled: true });
     expect(dl.data.stats.atCommands).toBe(0);
+    // the transport's messages: every APDU plus client ids / session, channel and card state
+    expect(dl.data.stats.requests).toBeGreaterThan(dl.data.stats.apdus);
     expect(dl.data.stats.storeDataBlocks).toBeGreaterThan(60);
     expect(b.euicc.state.profiles.find((p) => p.iccid === '8949449999999990049')?.state).toBe('enabled');
     b.expectReleased(t, route);

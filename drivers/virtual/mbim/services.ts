@@ -8,6 +8,7 @@ import { buildInfo, InfoReader } from '../../mbim/info.js';
 import { BasicConnect, BasicConnectExtensions, MbimStatus, ReadyState, Service, Uicc, subscriberReadyInfo, uiccStatus } from '../../mbim/messages.js';
 import { channelApdu, closeCardChannel, openCardChannel } from '../cardChannel.js';
 import type { CardCommandResult, VirtualModem } from '../modem.js';
+import { mbimDataClass, vendorRadio } from '../radio.js';
 
 /** ATR of the card (a UICC offering T=0; transport-facts 4). */
 const ATR = Uint8Array.from(Buffer.from('3B9F96801F878031E073FE211B674A357530350265F8', 'hex'));
@@ -89,8 +90,8 @@ function basicConnect(modem: VirtualModem, st: MbimState, cid: number, type: num
   switch (cid) {
     case BasicConnect.deviceCaps:
       if (type !== CommandType.query) return failed(MbimStatus.invalidParameters);
-      // embedded device, GSM class, no voice, removable/eUICC SIM, LTE, SMS, reg. control
-      return done(buildInfo([{ u32: 1 }, { u32: 1 }, { u32: 1 }, { u32: 2 }, { u32: 0x20 }, { u32: 0x3 }, { u32: 1 }, { u32: 8 }, { string: '' }, { string: v.imei }, { string: v.revision }, { string: `${v.manufacturer} ${v.model}` }]));
+      // embedded device, GSM class, no voice, removable/eUICC SIM, the vendor's data classes, SMS, reg. control
+      return done(buildInfo([{ u32: 1 }, { u32: 1 }, { u32: 1 }, { u32: 2 }, { u32: mbimDataClass(vendorRadio(v)) }, { u32: 0x3 }, { u32: 1 }, { u32: 8 }, { string: '' }, { string: v.imei }, { string: v.revision }, { string: `${v.manufacturer} ${v.model}` }]));
     case BasicConnect.subscriberReadyStatus:
       return type === CommandType.query ? done(subscriberReady(modem, st)) : failed(MbimStatus.invalidParameters);
     case BasicConnect.deviceServices:

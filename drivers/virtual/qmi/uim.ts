@@ -7,6 +7,7 @@ import { QmiError } from '../../qmi/errors.js';
 import { tlv, u16, u32, u8, findTlv, type QmiMessage, type QmiTlv } from '../../qmi/codec.js';
 import { AppState, AppType, CardState, DMS, UIM, encodeCardStatus, type CardInfo } from '../../qmi/messages.js';
 import type { CardCommandResult, VirtualModem } from '../modem.js';
+import { qmiRadioInterfaces, vendorRadio } from '../radio.js';
 import { channelApdu, closeCardChannel, openCardChannel } from '../cardChannel.js';
 import type { InjectedFailure } from '../quirks.js';
 
@@ -137,6 +138,11 @@ function text(s: string): Uint8Array {
 export function handleDms(modem: VirtualModem, m: QmiMessage): ServiceAnswer {
   const v = modem.vendor;
   switch (m.messageId) {
+    case DMS.getCapabilities: {
+      // 50 / 150 Mbit/s, circuit and packet data, SIM supported, the vendor's radio interfaces
+      const radio = qmiRadioInterfaces(vendorRadio(v));
+      return ok([tlv(0x01, [...u32(50_000_000), ...u32(150_000_000), 3, 2, radio.length, ...radio])]);
+    }
     case DMS.getManufacturer:
       return ok([tlv(0x01, text(v.manufacturer))]);
     case DMS.getModel:

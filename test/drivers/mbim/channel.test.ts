@@ -60,7 +60,7 @@ describe('MBIM driver on the virtual module (direct, real pty)', () => {
 
   it('reads the module identity from Device Caps and the ICCID from Subscriber Ready Status', async () => {
     const t = await open();
-    expect(await t.moduleInfo!()).toEqual({ model: 'Quectel EC25', firmware: 'EC25EFAR06A08M4G', imei: '350000000000017' });
+    expect(await t.moduleInfo!()).toEqual({ model: 'Quectel EC25', firmware: 'EC25EFAR06A08M4G', imei: '350000000000014', radioAccess: ['gsm', 'utran', 'eutran'] });
     expect(await t.channel.readIccid()).toBe(BOOTSTRAP);
   });
 

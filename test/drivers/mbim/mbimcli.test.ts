@@ -50,7 +50,7 @@ describe.skipIf(!hasMbimcli)('mbimcli against the virtual MBIM port (64-byte fra
 
   it('--query-device-caps and --ms-query-uicc-atr', async () => {
     const caps = await mbimcli(ports.mbimPath, '--query-device-caps');
-    expect(caps.out).toMatch(/Device ID: '350000000000017'/);
+    expect(caps.out).toMatch(/Device ID: '350000000000014'/);
     expect(caps.out).toMatch(/Firmware info: 'EC25EFAR06A08M4G'/);
     const atr = await mbimcli(ports.mbimPath, '--ms-query-uicc-atr');
     expect(atr.out).toMatch(/response: 3B:9F:96:80/);

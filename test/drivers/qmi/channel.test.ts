@@ -63,7 +63,12 @@ describe('QMI driver on the virtual module (direct, real pty)', () => {
   it('reads the module identity from DMS and the ICCID, releasing the DMS client each time; --trace records the frames', async () => {
     const trace = `${tmp.dir}/trace.log`;
     const t = await open({ tracePath: trace });
-    expect(await t.moduleInfo!()).toEqual({ manufacturer: 'Quectel', model: 'EC25', firmware: 'EC25EFAR06A08M4G', imei: '350000000000017' });
+    expect(await t.moduleInfo!()).toEqual({ manufacturer: 'Quectel', model: 'EC25', firmware: 'EC25EFAR06A08M4G', imei: '350000000000014', radioAccess: ['gsm', 'utran', 'eutran'] });
+    // only what is asked for: allocate, Get IDs, release
+    const before = t.channel.stats().requests!;
+    expect(await t.moduleInfo!(['imei'])).toEqual({ imei: '350000000000014' });
+    expect(t.channel.stats().requests! - before).toBe(3);
+    expect(await t.moduleInfo!(['release'])).toEqual({});
     expect(await t.channel.readIccid()).toBe(BOOTSTRAP);
     expect(ports.qmi.allocated(QmiService.DMS)).toEqual([]);
     await t.close();

@@ -53,7 +53,7 @@ describe.skipIf(!hasQmicli)('qmicli against the virtual QMI port', () => {
   });
 
   it('--dms-get-ids, manufacturer, model, revision and --get-service-version-info', async () => {
-    expect((await qmicli(ports.qmiPath, '--dms-get-ids')).out).toMatch(/IMEI: '350000000000017'/);
+    expect((await qmicli(ports.qmiPath, '--dms-get-ids')).out).toMatch(/IMEI: '350000000000014'/);
     expect((await qmicli(ports.qmiPath, '--dms-get-manufacturer')).out).toMatch(/Manufacturer: 'Quectel'/);
     expect((await qmicli(ports.qmiPath, '--dms-get-model')).out).toMatch(/Model: 'EC25'/);
     expect((await qmicli(ports.qmiPath, '--dms-get-revision')).out).toMatch(/Revision: 'EC25EFAR06A08M4G'/);
