@@ -31,6 +31,11 @@ export type ErrorCode =
   | 'AT_NOT_SUPPORTED'
   | 'AT_BAD_RESPONSE'
   | 'AT_BUSY'
+  // QMI / MBIM transports
+  | 'QMI_ERROR'
+  | 'MBIM_ERROR'
+  | 'TRANSPORT_TIMEOUT'
+  | 'TRANSPORT_BAD_FRAME'
   // PC/SC (pcscd and card readers)
   | 'PCSC_UNAVAILABLE'
   | 'READER_NOT_FOUND'
@@ -48,6 +53,7 @@ export type ErrorCode =
   | 'PROFILE_NOT_FOUND'
   | 'NOTIFICATION_NOT_FOUND'
   | 'PROFILE_INSTALL_FAILED'
+  | 'PPR_NOT_ALLOWED'
   // ES9+ / TLS
   | 'ES9_FAILED'
   | 'ES9_HTTP'
@@ -57,6 +63,7 @@ export type ErrorCode =
   | 'NETWORK'
   | 'PROFILE_ALREADY_DOWNLOADED'
   | 'SESSION_CANCELLED'
+  | 'SMDP_MISMATCH'
   // cloud
   | 'CLOUD_HTTP'
   | 'CLOUD_AUTH'
@@ -98,6 +105,10 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   AT_NOT_SUPPORTED: 'module',
   AT_BAD_RESPONSE: 'module',
   AT_BUSY: 'module',
+  QMI_ERROR: 'module',
+  MBIM_ERROR: 'module',
+  TRANSPORT_TIMEOUT: 'module',
+  TRANSPORT_BAD_FRAME: 'module',
   PCSC_UNAVAILABLE: 'module',
   READER_NOT_FOUND: 'module',
   CARD_ABSENT: 'module',
@@ -112,6 +123,7 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   PROFILE_NOT_FOUND: 'euicc',
   NOTIFICATION_NOT_FOUND: 'euicc',
   PROFILE_INSTALL_FAILED: 'euicc',
+  PPR_NOT_ALLOWED: 'euicc',
   ES9_FAILED: 'smdp',
   ES9_HTTP: 'smdp',
   ES9_BAD_RESPONSE: 'smdp',
@@ -120,6 +132,7 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   NETWORK: 'smdp',
   PROFILE_ALREADY_DOWNLOADED: 'smdp',
   SESSION_CANCELLED: 'smdp',
+  SMDP_MISMATCH: 'smdp',
   CLOUD_HTTP: 'cloud',
   CLOUD_AUTH: 'cloud',
   CLOUD_NOT_FOUND: 'cloud',

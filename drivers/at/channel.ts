@@ -8,10 +8,11 @@ import { transmitWithChaining } from '../../src/apdu/getResponse.js';
 import { openLogicalChannel } from '../../src/apdu/logicalChannel.js';
 import { LpaError, isLpaError } from '../../src/errors.js';
 import { toHex } from '../../src/util/hex.js';
+import { interruptedByReset, reopenAfterReset } from '../reset.js';
 import { INS_STORE_DATA, ISDR_AID_HEX, MAX_SHORT_APDU, TERMINAL_CAPABILITY, claForChannel, manageChannelClose, swOf } from '../../src/apdu/cla.js';
 import type { AtEngine } from './engine.js';
 import { isUnsupported, readModuleIccid, simResetCme } from './answers.js';
-import { parseCcho, parseCgla, parseCsim } from './lines.js';
+import { cmeNumber, parseCcho, parseCgla, parseCsim } from './lines.js';
 import { SimState } from './simstate.js';
 import type { VendorProfile } from './vendors.js';
 
@@ -82,8 +83,41 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     return this.mode === 'csim' && this.vendor.csimMaxApduBytes ? this.vendor.csimMaxApduBytes : MAX_SHORT_APDU;
   }
 
+  /** ApduChannel: the hard cap the ES10 client keeps STORE DATA blocks under (+CSIM line limit). */
+  get maxCommandApduBytes(): number {
+    return this.maxApduBytes;
+  }
+
+  /** ApduChannel: the vendor's default STORE DATA block size, if it has one. */
+  get storeDataBlockSize(): number | undefined {
+    return this.vendor.storeDataBlockSize;
+  }
+
+  /**
+   * Opens the channel. A SIM that is busy (CME 13/14 on +CCHO or +CSIM, e.g. right after a reset
+   * or module start, while the module may already say READY) is waited for: `AT+CPIN?` polling and
+   * retries until the SIM-ready deadline (default 60 s), not failed at the first refusal.
+   */
   async open(): Promise<void> {
     if (this.id !== undefined && !this.lost) return;
+    await this.openBy(Date.now() + (this.opts.simReadyTimeoutMs ?? 60_000));
+  }
+
+  private async openBy(deadline: number): Promise<void> {
+    for (;;) {
+      try {
+        await this.openOnce();
+        return;
+      } catch (e) {
+        const cme = isLpaError(e, 'SIM_NOT_READY') ? cmeNumber(e.details.cme as number | string | undefined) : undefined;
+        if ((cme !== 13 && cme !== 14) || Date.now() >= deadline) throw e;
+        await this.sim.waitReady(Math.max(1, deadline - Date.now()));
+        await new Promise((r) => setTimeout(r, Math.min(this.opts.pollIntervalMs ?? 1000, Math.max(0, deadline - Date.now()))));
+      }
+    }
+  }
+
+  private async openOnce(): Promise<void> {
     if (this.lost) this.forget();
     await this.closeStale();
     if (!this.preferCsim) {
@@ -138,21 +172,13 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
       const cme = simResetCme(e);
       if (cme === undefined && !this.lost) throw e;
       this.lost = true;
-      const storeData = apdu[1] === INS_STORE_DATA;
       // CME 10/14: the module did not pass the command to the SIM, so it never executed
       if (cme === 10 || cme === 14) {
         await this.recover();
         return this.exchange(apdu, options.timeoutMs);
       }
       if (!isLpaError(e)) throw e;
-      throw new LpaError(
-        'CHANNEL_CLOSED',
-        storeData
-          ? 'the SIM reset while a STORE DATA was in flight; it may have executed, so it was not resent (the channel reopens on the next command)'
-          : `the SIM reset during the APDU (${e.message}); the channel reopens on the next command`,
-        { ...e.details, ins: toHex(apdu.subarray(1, 2)) },
-        { cause: e },
-      );
+      throw interruptedByReset(apdu, e);
     }
   }
 
@@ -283,20 +309,15 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
 
   /** Reopens the channel after a SIM reset: waits for the SIM, then opens within the deadline. */
   private async recover(): Promise<void> {
+    this.forget();
     const total = this.opts.simReadyTimeoutMs ?? 60_000;
     const deadline = Date.now() + total;
-    this.forget();
-    await this.sim.waitReady(total);
-    for (;;) {
-      try {
-        await this.open();
-        return;
-      } catch (e) {
-        if (!isLpaError(e, 'SIM_NOT_READY') || Date.now() >= deadline) throw e;
-        await this.sim.waitReady(Math.max(1, deadline - Date.now()));
-        await new Promise((r) => setTimeout(r, Math.min(this.opts.pollIntervalMs ?? 1000, Math.max(0, deadline - Date.now()))));
-      }
-    }
+    await reopenAfterReset({
+      totalMs: total,
+      pollIntervalMs: this.opts.pollIntervalMs ?? 1000,
+      waitReady: (ms) => this.sim.waitReady(ms),
+      open: () => this.openBy(deadline),
+    });
   }
 
   /** One APDU with 61xx / 6Cxx handling on the current transport. */

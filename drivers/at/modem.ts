@@ -5,7 +5,9 @@
  */
 import { LpaError, isLpaError } from '../../src/errors.js';
 import { AtEuiccChannel, type AtEuiccChannelOptions } from './channel.js';
+import type { ModuleInfo } from '../../src/apdu/channel.js';
 import { AtEngine } from './engine.js';
+import { ModuleIdentity } from './identity.js';
 import { SerialAtPort, isModemManagerRunning, type SerialBinding } from './port.js';
 import { AtTrace } from './trace.js';
 import { GENERIC_URC_PREFIXES, VENDOR_NAMES, detectVendor, getVendor, urcPrefixesFor, type VendorProfile } from './vendors.js';
@@ -33,6 +35,8 @@ export interface AtModem {
   engine: AtEngine;
   channel: AtEuiccChannel;
   vendor: VendorProfile;
+  /** What the module says about itself (AT+CGMI/+CGMM/+CGMR/+CGSN/+WS46=?), each read once when asked for. */
+  moduleInfo(fields?: readonly (keyof ModuleInfo)[]): Promise<ModuleInfo>;
   /** Closes the channel (best effort), the port and the trace. */
   close(): Promise<void>;
 }
@@ -110,10 +114,12 @@ export async function openAtModem(options: OpenAtModemOptions): Promise<AtModem>
     const vendor = given ?? (await identify(engine));
     engine.setUrcPrefixes(urcPrefixesFor(vendor));
     const channel = new AtEuiccChannel(engine, vendor, options.channel);
+    const identity = new ModuleIdentity(engine, vendor);
     return {
       engine,
       channel,
       vendor,
+      moduleInfo: (fields) => identity.read(fields),
       async close() {
         await channel.close().catch(() => undefined);
         channel.dispose();

@@ -7,6 +7,7 @@
  * route (AT+CRSM) for Fibocom and Sierra, and `cycleAfterSwitch` on Sierra are best guesses to be
  * corrected from field traces (`--trace`).
  */
+import type { RadioAccess } from '../../src/apdu/channel.js';
 import { LpaError } from '../../src/errors.js';
 
 export const VENDOR_NAMES = ['generic', 'quectel', 'simcom', 'sierra', 'telit', 'fibocom', 'ublox', 'nordic'] as const;
@@ -36,6 +37,15 @@ export interface VendorProfile {
   terminalCapability: boolean;
   /** Largest APDU (bytes) this family's +CSIM accepts without freezing; undefined = 261. */
   csimMaxApduBytes?: number;
+  /**
+   * STORE DATA block size (data bytes) this family needs by default, e.g. when its firmware or the
+   * eUICCs sold with it fail on long blocks (6601); undefined = 255. `--apdu-size` overrides it.
+   */
+  storeDataBlockSize?: number;
+  /** Radio access technologies when the module does not answer AT+WS46=? (deviceInfo capabilities). */
+  radioAccess?: readonly RadioAccess[];
+  /** Highest 3GPP release the family implements (deviceInfo capabilities); default 15. */
+  radioRelease?: number;
   /** Lines (prefixes, case-insensitive) meaning the SIM went away (reset, REFRESH, removal). */
   simLostUrcs: readonly string[];
   /** Lines (prefixes, case-insensitive) meaning the SIM is ready again. */
@@ -167,6 +177,9 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     terminalCapability: false,
     simLostUrcs: [...GENERIC_LOST, '%XSIM: 0'],
     simReadyUrcs: [...GENERIC_READY, '%XSIM: 1'],
+    // nRF91: LTE-M and NB-IoT only (3GPP release 14)
+    radioAccess: ['eutran'],
+    radioRelease: 14,
     detect: /nordic/i,
   },
 };

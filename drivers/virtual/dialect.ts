@@ -13,7 +13,7 @@ import type { IccidCommand } from './vendors.js';
 const CARD_COMMANDS = new Set(['+CCHO', '+CGLA', '+CCHC', '+CSIM', '+CRSM', '+QCCID', '+CICCID', '%XICCID', '+CCID', '#CCID']);
 const CHANNEL_COMMANDS = new Set(['+CCHO', '+CGLA', '+CCHC']);
 const ICCID_COMMANDS = new Set<string>(['+QCCID', '+CICCID', '%XICCID', '+CCID', '#CCID']);
-const GENERAL = new Set(['+CGMI', '+GMI', '+CGMM', '+GMM', '+CGMR', '+GMR', '+CGSN', '+GSN', '+CMEE', '+CPIN', '+CFUN']);
+const GENERAL = new Set(['+CGMI', '+GMI', '+CGMM', '+GMM', '+CGMR', '+GMR', '+CGSN', '+GSN', '+CMEE', '+CPIN', '+CFUN', '+WS46']);
 const BASIC = new Set(['E', 'V', 'Q', 'Z', 'I', '&F', '&C', '&D', '&W', 'X']);
 
 /** True if this module (vendor + quirks) implements the extended command `name`. */
@@ -68,6 +68,8 @@ function executeCommand(state: ModemState, cmd: AtCommand): Answer {
   if (CARD_COMMANDS.has(cmd.name)) {
     const gate = simGate(state);
     if (gate) return answer([], gate);
+    // slow SIM: the module says ready, the card is still busy
+    if ((CHANNEL_COMMANDS.has(cmd.name) || cmd.name === '+CSIM') && state.busyUntil > Date.now()) return answer([], cme(14));
   }
   const v = state.vendor;
   switch (cmd.name) {
@@ -85,6 +87,8 @@ function executeCommand(state: ModemState, cmd: AtCommand): Answer {
       return exec(cmd, [v.imei]);
     case '+CMEE':
       return cmee(state, cmd);
+    case '+WS46':
+      return ws46(state, cmd);
     case '+CPIN':
       return cpin(state, cmd);
     case '+CFUN':
@@ -118,6 +122,7 @@ function testCommand(state: ModemState, name: string): Answer {
     default:
       if (name === '+CMEE') return answer(['+CMEE: (0-2)']);
       if (name === '+CFUN') return answer(['+CFUN: (0,1,4),(0-1)']);
+      if (name === '+WS46') return answer([`+WS46: (${state.vendor.ws46.join(',')})`]);
       return answer([]);
   }
 }
@@ -153,6 +158,14 @@ function cmee(state: ModemState, cmd: AtCommand): Answer {
   if (cmd.args.length !== 1 || (v !== '0' && v !== '1' && v !== '2')) return answer([], ERROR);
   state.cmee = Number(v) as 0 | 1 | 2;
   return answer([]);
+}
+
+/** AT+WS46 (TS 27.007 7.4): the read form answers the widest mode; any listed mode may be set. */
+function ws46(state: ModemState, cmd: AtCommand): Answer {
+  const modes = state.vendor.ws46;
+  if (cmd.kind === 'read') return answer([`+WS46: ${modes[modes.length - 1] ?? 12}`]);
+  if (cmd.kind === 'set' && cmd.args.length === 1 && modes.includes(Number(cmd.args[0]!.value))) return answer([]);
+  return answer([], ERROR);
 }
 
 function cpin(state: ModemState, cmd: AtCommand): Answer {

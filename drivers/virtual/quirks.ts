@@ -63,6 +63,11 @@ export interface Quirks {
   simResetMs: number;
   /** CME number answered to card commands during the SIM-reset window (13 SIM failure or 14 SIM busy). */
   simResetCme: 13 | 14;
+  /**
+   * After a SIM reset (and from the module's start) the module reports the SIM ready, but the card
+   * stays busy for this long: +CCHO/+CGLA/+CCHC/+CSIM answer CME 14 (SIM busy). 0 = off.
+   */
+  slowSimMs: number;
   /** The port vanishes (USB re-enumeration) for the SIM-reset window after a REFRESH or reboot. */
   vanishOnReset: boolean;
   /** The next `count` commands fail with `failure` (CME number or plain ERROR) without executing. */
@@ -92,6 +97,7 @@ export function defaultQuirks(): Quirks {
     failLastStoreDataBlocks: 0,
     simResetMs: 200,
     simResetCme: 14,
+    slowSimMs: 0,
     vanishOnReset: false,
     failNext: undefined,
     loseNext: 0,

@@ -32,9 +32,14 @@ export interface VendorProfile {
   simReadyUrcs: string[];
   /** Quirk values this dialect has by default (applied under the caller's own quirks). */
   quirks: Partial<Quirks>;
+  /** AT+WS46=? modes (TS 27.007 7.4): the radio access technologies the module reports. */
+  ws46: number[];
 }
 
-const IMEI = '350000000000017';
+/** GSM, UMTS and LTE combinations (an LTE Cat 4 module). */
+const WS46_LTE = [12, 22, 25, 28, 29, 30, 31];
+
+const IMEI = '350000000000014';
 
 const PROFILES: Record<VendorName, VendorProfile> = {
   generic: {
@@ -49,6 +54,7 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     bootUrcs: ['RDY'],
     simNotReadyUrcs: ['+CPIN: NOT READY'],
     simReadyUrcs: ['+CPIN: READY'],
+    ws46: [...WS46_LTE, 35, 36, 37, 38, 39],
     quirks: {},
   },
   quectel: {
@@ -63,6 +69,7 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     bootUrcs: ['RDY', '+CFUN: 1'],
     simNotReadyUrcs: ['+CPIN: NOT READY'],
     simReadyUrcs: ['+CPIN: READY', '+QUSIM: 1', '+QIND: SMS DONE', '+QIND: PB DONE'],
+    ws46: WS46_LTE,
     quirks: { cchoShape: 'colon-space' },
   },
   simcom: {
@@ -77,6 +84,7 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     bootUrcs: ['RDY'],
     simNotReadyUrcs: ['+CPIN: NOT READY'],
     simReadyUrcs: ['+CPIN: READY', '*ATREADY: 1', 'SMS DONE', 'PB DONE'],
+    ws46: WS46_LTE,
     quirks: { cchoShape: 'colon-nospace', cglaShape: { space: false, quoted: true, lowerCase: false } },
   },
   sierra: {
@@ -91,6 +99,7 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     bootUrcs: [],
     simNotReadyUrcs: ['+CPIN: NOT READY'],
     simReadyUrcs: ['+CPIN: READY'],
+    ws46: WS46_LTE,
     quirks: { cchoShape: 'handle16', cglaShape: { space: true, quoted: true, lowerCase: true } },
   },
   telit: {
@@ -105,6 +114,7 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     bootUrcs: [],
     simNotReadyUrcs: ['+CPIN: NOT READY', '#QSS: 0'],
     simReadyUrcs: ['+CPIN: READY', '#QSS: 3'],
+    ws46: WS46_LTE,
     quirks: { cchoShape: 'spec-bare' },
   },
   fibocom: {
@@ -119,6 +129,7 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     bootUrcs: [],
     simNotReadyUrcs: ['+CPIN: NOT READY', '+SIM DROP'],
     simReadyUrcs: ['+CPIN: READY', '+SIM READY'],
+    ws46: WS46_LTE,
     quirks: { cchcFailsUnknown: true, cglaShape: { space: true, quoted: false, lowerCase: false } },
   },
   ublox: {
@@ -133,6 +144,7 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     bootUrcs: [],
     simNotReadyUrcs: ['+CPIN: NOT READY', '+UUSIMSTAT: 0'],
     simReadyUrcs: ['+CPIN: READY', '+UUSIMSTAT: 6'],
+    ws46: WS46_LTE,
     quirks: {},
   },
   nordic: {
@@ -147,13 +159,14 @@ const PROFILES: Record<VendorName, VendorProfile> = {
     bootUrcs: ['Ready'],
     simNotReadyUrcs: ['+CPIN: NOT READY', '%XSIM: 0'],
     simReadyUrcs: ['+CPIN: READY', '%XSIM: 1'],
+    ws46: [28],
     quirks: {},
   },
 };
 
 export function vendorProfile(name: VendorName): VendorProfile {
   const p = PROFILES[name];
-  return { ...p, ati: [...p.ati], iccidCommands: [...p.iccidCommands], quirks: { ...p.quirks } };
+  return { ...p, ati: [...p.ati], iccidCommands: [...p.iccidCommands], quirks: { ...p.quirks }, ws46: [...p.ws46] };
 }
 
 export function isVendorName(s: string): s is VendorName {

@@ -59,6 +59,12 @@ export interface AgentConfig {
   credentialsFile?: string;
   /** Absent: the agent's default lock of the device. */
   lockFile?: string;
+  /** STORE DATA block size; absent: the transport's default. */
+  apduSize?: number;
+  /** IMEI for deviceInfo's TAC; absent: read from the module. */
+  imei?: string;
+  /** Download profiles whose policy rules need consent or are not in the eUICC's RAT. */
+  acceptPpr: boolean;
   /** The config file read, if any. */
   configFile?: string;
   sources: Record<ConfigKey, ConfigSource>;
@@ -93,7 +99,7 @@ export const MAX_CONFIG_BYTES = 64 * 1024;
 export const DEFAULT_STATE_DIR = '/var/lib/lpa-agent';
 export const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 /** LPA_AGENT_* variables that are not configuration keys but are fine to have set. */
-export const OTHER_ENV_VARS = ['LPA_AGENT_CONFIG', 'LPA_AGENT_DATA_DIR', 'LPA_AGENT_DEBUG', 'LPA_AGENT_DEMO_DIR', 'LPA_AGENT_TEST_CRASH_AT', 'LPA_AGENT_NODE', 'LPA_AGENT_SYSFS_ROOT'];
+export const OTHER_ENV_VARS = ['LPA_AGENT_CONFIG', 'LPA_AGENT_DATA_DIR', 'LPA_AGENT_DEBUG', 'LPA_AGENT_DEMO_DIR', 'LPA_AGENT_TEST_CRASH_AT', 'LPA_AGENT_NODE', 'LPA_AGENT_SYSFS_ROOT', 'LPA_AGENT_WWAN_PROXY'];
 
 function readConfigFile(path: string, fs: ConfigFs): Record<string, JsonValue> {
   const where = `config file ${path}`;
@@ -259,9 +265,10 @@ export function loadConfig(input: LoadConfigInput): AgentConfig {
     ca: (values.ca as string[] | undefined) ?? [],
     connectTo: (values.connectTo as string[] | undefined) ?? [],
     noProxy: (values.noProxy as string[] | undefined) ?? [],
+    acceptPpr: (values.acceptPpr as boolean | undefined) ?? false,
     sources,
   };
-  for (const key of ['device', 'modem', 'cloud', 'cloudUrl', 'fleet', 'trace', 'proxy', 'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile'] as const) {
+  for (const key of ['device', 'modem', 'cloud', 'cloudUrl', 'fleet', 'trace', 'proxy', 'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile', 'apduSize', 'imei'] as const) {
     if (values[key] !== undefined) (config as unknown as Record<string, unknown>)[key] = values[key];
   }
   if (configFile !== undefined) config.configFile = configFile;

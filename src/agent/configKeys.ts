@@ -96,6 +96,28 @@ export const KEY_SPECS = {
     commands: [...DEVICE, 'serve-modem', 'serve-card'],
     global: true,
   },
+  apduSize: {
+    kind: 'int',
+    min: 1,
+    max: 255,
+    arg: '<1..255>',
+    description: "STORE DATA block size in bytes (default 255 or the vendor profile's; e.g. 120 for modules or eUICCs that fail on long blocks)",
+    commands: DEVICE,
+    global: true,
+  },
+  imei: {
+    kind: 'imei',
+    arg: '<15 digits>',
+    description: "IMEI whose TAC goes to the SM-DP+ in deviceInfo (default: the module's, AT+CGSN)",
+    commands: DEVICE,
+    global: true,
+  },
+  acceptPpr: {
+    kind: 'bool',
+    description: "download profiles with policy rules (PPR) that need end-user consent or that the eUICC's rules table does not list",
+    commands: ['download', 'provision'],
+    global: true,
+  },
   journal: {
     kind: 'path',
     arg: '<file>',

@@ -8,6 +8,7 @@ import { DEVICE_SYNTAX, parseDeviceSpec } from '../../drivers/spec.js';
 import { LpaError } from '../errors.js';
 import { parseConnectTo } from '../es9p/connectTo.js';
 import { isLoopback, parseProxyUrl } from '../es9p/proxy.js';
+import { parseImei } from '../ids/imei.js';
 import { parseDuration } from './duration.js';
 
 export const VENDORS = ['generic', 'quectel', 'simcom', 'sierra', 'telit', 'fibocom', 'ublox', 'nordic'];
@@ -15,7 +16,7 @@ export const VENDORS = ['generic', 'quectel', 'simcom', 'sierra', 'telit', 'fibo
 /** How a key's raw value (flag text, environment text, JSON value) becomes its typed value. */
 export type Kind =
   | 'device' | 'vendor' | 'baud' | 'int' | 'cloud' | 'url' | 'urlTemplate' | 'text' | 'bool' | 'path' | 'duration' | 'paths'
-  | 'connectTo' | 'proxy' | 'hosts';
+  | 'connectTo' | 'proxy' | 'hosts' | 'imei';
 
 /** Bounds of an 'int' key (inclusive). */
 export interface IntBounds {
@@ -184,6 +185,13 @@ export function coerce(kind: Kind, raw: unknown, o: Origin, bounds: IntBounds = 
   switch (kind) {
     case 'int':
       return intValue(raw, o, bounds);
+    case 'imei':
+      try {
+        return parseImei(text(raw, o, 64));
+      } catch (e) {
+        if (e instanceof LpaError && e.code !== 'USAGE') throw e;
+        throw invalidAt(o, e instanceof Error ? e.message : String(e), {}, e);
+      }
     case 'device':
       return deviceValue(raw, o);
     case 'text':

@@ -10,11 +10,12 @@
 import type { ChannelStats, ModemControl } from '../apdu/channel.js';
 import type { CloudAddress } from '../cloud/types.js';
 import { LpaError, isLpaError, toLpaError } from '../errors.js';
+import type { DeviceInfo } from '../es10/authenticateServer.js';
 import type { Es10Client } from '../es10/client.js';
 import type { ProfileInfo } from '../es10/profilesInfo.js';
 import { downloadProfile, type DownloadRequest } from '../lpa/download.js';
 import type { Es9Pool } from '../lpa/es9.js';
-import { deliverNotifications } from '../lpa/notifications.js';
+import { deliverInstallResults, deliverNotifications, type DeliveryOutcome, undeliveredLine } from '../lpa/notifications.js';
 import { changeProfile } from '../lpa/profileOps.js';
 import { recoverInFlight } from './recover.js';
 import type { OpenedProvider } from './cloud.js';
@@ -24,6 +25,8 @@ export interface ProvisionDevice {
   es10: Es10Client;
   modem: ModemControl;
   stats(): ChannelStats;
+  /** ctxParams1.deviceInfo of this device (default: the fallback TAC and capabilities). */
+  deviceInfo?(): Promise<DeviceInfo>;
 }
 
 export interface ProvisionInput {
@@ -38,6 +41,8 @@ export interface ProvisionInput {
   enable?: boolean;
   /** For the SM-DP+ Default method, also store the address as the eUICC default (default true). */
   writeDefaultSmdp?: boolean;
+  /** Download a profile whose policy rules need consent or are not in the eUICC's RAT. */
+  acceptPpr?: boolean;
   signal?: AbortSignal;
   onProgress?: (step: string, message: string, data?: Record<string, unknown>) => void;
   /** Something the operator should know that does not stop the run (e.g. an ICCID that differs from the cloud's). */
@@ -167,6 +172,17 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
     }
     checkAbort();
 
+    const installOutcomes: DeliveryOutcome[] = [];
+    const sendInstallResult = async (seq: number | undefined): Promise<void> => {
+      await timed('notifications', async () => {
+        try {
+          installOutcomes.push(...(await deliverInstallResults(es10, pool, seq, (m, d) => progress('notifications', m, d))));
+        } catch (e) {
+          progress('notifications', `the install notification could not be delivered (${(e as Error).message}); it stays queued for the next run`);
+        }
+      });
+    };
+
     // 4. download
     if (!target) {
       const j = journal.snapshot;
@@ -180,13 +196,15 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
           await es10.setDefaultDpAddress(j.smdpAddress!);
         }
       }
+      if (device.deviceInfo) request.deviceInfo = () => device.deviceInfo!();
+      if (input.acceptPpr) request.acceptPpr = true;
       const dl = await timed('download', () =>
         downloadProfile(es10, pool, request, {
           onProgress: (step, m, d) => progress(step, m, d),
           onTransaction: ({ transactionId, smdpAddress }) =>
             journal.update({ transactionId, transactionSmdpAddress: smdpAddress }, `download started, transaction ${transactionId}`),
           ...(input.signal ? { signal: input.signal } : {}),
-        }).catch((e: unknown) => {
+        }).catch(async (e: unknown) => {
           const err = toLpaError(e);
           if (err.code === 'PROFILE_ALREADY_DOWNLOADED' && uncancelled) {
             const sid = journal.snapshot.esimProfileSid;
@@ -194,6 +212,10 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
           }
           // cancelled cleanly (or ended by the eUICC): nothing left in flight
           if (err.details.cancel === undefined) journal.update({ transactionId: undefined, transactionSmdpAddress: undefined }, `download failed: ${err.code}`);
+          // the eUICC refused the profile: its signed result tells the SM-DP+ at once (not left queued)
+          if (err.code === 'PROFILE_INSTALL_FAILED' && err.details.cancelReason === undefined) {
+            await sendInstallResult(typeof err.details.notificationSeq === 'number' ? err.details.notificationSeq : undefined);
+          }
           throw err;
         }),
       );
@@ -206,6 +228,9 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
       }
       complete('download');
       done.push('download');
+      // the install result goes to the SM-DP+ right after the load, before the profile switch takes
+      // the bootstrap connectivity away
+      await sendInstallResult(dl.notificationSeq);
       profiles = await es10.listProfiles();
       target = find(dl.iccid);
       if (!target) throw new LpaError('PROFILE_NOT_FOUND', `the eUICC reported ${dl.iccid} installed but does not list it`);
@@ -219,7 +244,8 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
     let enabled = target.state === 'enabled';
     if (enable && !enabled) {
       await timed('enable', async () => {
-        await changeProfile(es10, device.modem, 'enable', target!.iccid!, { onProgress: (m, d) => progress('enable', m, d) });
+        const op = await changeProfile(es10, device.modem, 'enable', target!.iccid!, { onProgress: (m, d) => progress('enable', m, d) });
+        for (const w of op.warnings) progress('enable', w);
         profiles = await es10.listProfiles();
       });
       enabled = find(target.iccid)?.state === 'enabled';
@@ -231,10 +257,16 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
       skipped.push('enable');
     }
 
-    // 6. notifications
-    const outcomes = await timed('notifications', () => deliverNotifications(es10, pool, { onProgress: (m, d) => progress('notifications', m, d) }));
+    // 6. notifications (the enable's, and any left from earlier runs)
+    const later = await timed('notifications', () =>
+      deliverNotifications(es10, pool, { onProgress: (m, d) => progress('notifications', m, d) }).catch((e: unknown) => {
+        progress('notifications', `pending notifications could not be read (${(e as Error).message}); they stay queued for the next run`);
+        return [] as DeliveryOutcome[];
+      }),
+    );
+    const outcomes = [...installOutcomes, ...later];
     const failed = outcomes.filter((o) => o.error);
-    for (const f of failed) progress('notifications', `notification #${f.seqNumber} to ${f.address} not delivered (${f.error!.message}); it stays queued for the next run`);
+    for (const f of failed) progress('notifications', undeliveredLine(f));
     if (outcomes.length === 0) skipped.push('notifications');
     else done.push('notifications');
     if (failed.length === 0) complete('notifications');

@@ -89,9 +89,20 @@ const MEANINGS: Record<number, string> = {
   0x6b00: 'wrong parameters P1-P2',
   0x6d00: 'instruction code not supported',
   0x6e00: 'class not supported',
+  0x6601: 'security problem (checksum) on a long command',
   0x6f00: 'no precise diagnosis',
   0x9000: 'success',
 };
+
+/**
+ * Normal ends of processing (ETSI TS 102 221 10.2.1): 9000; 91xx, a proactive SIM Toolkit command
+ * is pending (real eUICCs send it after Enable/Disable with REFRESH); 92xx, done after internal
+ * retries. The response data is valid in all three.
+ */
+export function isNormalEnd(value: number): boolean {
+  const sw1 = value >> 8;
+  return value === 0x9000 || sw1 === 0x91 || sw1 === 0x92;
+}
 
 /** A readable meaning for a status word. */
 export function swMeaning(value: number): string {
@@ -100,18 +111,21 @@ export function swMeaning(value: number): string {
   const sw1 = value >> 8;
   if (sw1 === 0x61) return `${value & 0xff} more response bytes available`;
   if (sw1 === 0x6c) return `wrong Le, ${value & 0xff} bytes available`;
+  if (sw1 === 0x91) return `success, a proactive command of ${value & 0xff} bytes is pending`;
+  if (sw1 === 0x92) return 'success after internal retries';
   if (sw1 === 0x63 && (value & 0xf0) === 0xc0) return `verification failed, ${value & 0x0f} retries left`;
   if (sw1 === 0x62 || sw1 === 0x63) return 'warning';
   return 'unknown status';
 }
 
 /**
- * Returns the response data when the status is 9000; otherwise throws APDU_STATUS with
- * details.sw and its meaning. `fn` names the operation for the message (e.g. "STORE DATA").
+ * Returns the response data when the status is a normal end (9000, 91xx, 92xx: see isNormalEnd);
+ * otherwise throws APDU_STATUS with details.sw and its meaning. `fn` names the operation for the
+ * message (e.g. "STORE DATA").
  */
 export function checkSw(resp: Uint8Array, fn: string): Uint8Array {
   const value = sw(resp);
-  if (value === 0x9000) return data(resp);
+  if (isNormalEnd(value)) return data(resp);
   const hex = swHex(value);
   const meaning = swMeaning(value);
   throw new LpaError('APDU_STATUS', `${fn} failed: status ${hex} (${meaning})`, { sw: hex, meaning, function: fn });

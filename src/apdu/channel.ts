@@ -17,6 +17,16 @@ export interface ApduChannel {
   transmit(apdu: Uint8Array, options?: TransmitOptions): Promise<Uint8Array>;
   /** Closes the logical channel (ignoring errors from a channel the module already dropped). */
   close(): Promise<void>;
+  /**
+   * Optional: the STORE DATA block size (data bytes, 1..255) this transport prefers, e.g. a vendor
+   * default. The ES10 client uses it unless the user set one (`--apdu-size`); 255 when absent.
+   */
+  readonly storeDataBlockSize?: number;
+  /**
+   * Optional: the longest command APDU (bytes, header included) the transport carries safely right
+   * now, e.g. a module's +CSIM line limit. A hard cap: STORE DATA blocks never exceed it minus 5.
+   */
+  readonly maxCommandApduBytes?: number;
 }
 
 export interface TransmitOptions {
@@ -60,12 +70,19 @@ export interface ModemControl {
 /** How a device is reached. */
 export type TransportKind = 'at' | 'qmi' | 'mbim' | 'pcsc';
 
+/** Radio access technologies a module supports, as deviceInfo reports them to the SM-DP+. */
+export type RadioAccess = 'gsm' | 'utran' | 'eutran' | 'nr';
+
 /** Module identity, where the transport can read it (AT: ATI/+CGMI/+CGMM/+CGMR/+CGSN; QMI: DMS; MBIM: device caps). */
 export interface ModuleInfo {
   manufacturer?: string;
   model?: string;
   firmware?: string;
   imei?: string;
+  /** Radio access technologies (AT: AT+WS46=?, else the vendor profile). */
+  radioAccess?: RadioAccess[];
+  /** Highest 3GPP release the module implements, where a vendor profile knows it. */
+  release?: number;
 }
 
 /**
@@ -80,8 +97,11 @@ export interface EuiccTransport {
   /** Vendor profile name on AT ("quectel", "generic", ...); the transport name elsewhere unless known. */
   vendor: string;
   channel: ApduChannel & ModemControl;
-  /** Module identity, when the transport can read it. */
-  moduleInfo?(): Promise<ModuleInfo>;
+  /**
+   * Module identity, when the transport can read it. `fields` is a hint: only these are needed
+   * (each costs a request on some transports); an implementation may return more or fewer.
+   */
+  moduleInfo?(fields?: readonly (keyof ModuleInfo)[]): Promise<ModuleInfo>;
   close(): Promise<void>;
 }
 

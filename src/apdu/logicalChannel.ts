@@ -3,6 +3,7 @@
  * transports that pass APDUs to the card unchanged: AT+CSIM and PC/SC.
  */
 import { LpaError } from '../errors.js';
+import { isNormalEnd } from './apdu.js';
 import { toHex } from '../util/hex.js';
 import { ISDR_AID, MANAGE_CHANNEL_OPEN, manageChannelClose, selectIsdr, swOf } from './cla.js';
 import { transmitWithChaining } from './getResponse.js';
@@ -34,7 +35,7 @@ export async function openLogicalChannel(send: (apdu: Uint8Array) => Promise<Uin
     throw mapError(e, 'manage');
   }
   const sw = swOf(resp);
-  if (sw !== '9000' || resp.length !== 3 || resp[0]! < 1 || resp[0]! > 19) {
+  if (!isNormalEnd(parseInt(sw, 16)) || resp.length !== 3 || resp[0]! < 1 || resp[0]! > 19) {
     throw new LpaError('CHANNEL_OPEN_FAILED', `MANAGE CHANNEL ${opts.via} failed (answer ${toHex(resp)})`, { sw });
   }
   const ch = resp[0]!;
@@ -46,7 +47,7 @@ export async function openLogicalChannel(send: (apdu: Uint8Array) => Promise<Uin
     await send(manageChannelClose(ch)).catch(() => undefined);
     throw mapError(e, 'select');
   }
-  if (swOf(selResp) !== '9000') {
+  if (!isNormalEnd(parseInt(swOf(selResp), 16))) {
     await send(manageChannelClose(ch)).catch(() => undefined);
     const what = opts.aid === undefined ? 'ISD-R' : `AID ${toHex(opts.aid)}`;
     throw new LpaError('CHANNEL_OPEN_FAILED', `SELECT ${what} on channel ${ch} failed with SW ${swOf(selResp)}`, { sw: swOf(selResp) });

@@ -3,7 +3,7 @@
  * (`80 E2 P1 P2 Lc data`, P1 11 = more blocks / 91 = last block, P2 = block number from 0).
  */
 
-import { LpaError } from '../errors.js';
+import { isLpaError, LpaError } from '../errors.js';
 import { concatBytes } from '../util/hex.js';
 import type { ApduChannel } from './channel.js';
 import { buildApdu, checkSw } from './apdu.js';
@@ -32,7 +32,11 @@ export function storeDataBlocks(der: Uint8Array, options: StoreDataOptions = {})
   if (der.length === 0) throw new LpaError('APDU_INVALID', 'STORE DATA needs at least one byte of data');
   const count = Math.ceil(der.length / blockSize);
   if (count > 256) {
-    throw new LpaError('APDU_INVALID', `request of ${der.length} bytes needs ${count} STORE DATA blocks (max 256)`);
+    throw new LpaError(
+      'APDU_INVALID',
+      `request of ${der.length} bytes needs ${count} STORE DATA blocks of ${blockSize} bytes (at most 256 per request): use a larger --apdu-size`,
+      { blockSize },
+    );
   }
   const out: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
@@ -46,8 +50,8 @@ export function storeDataBlocks(der: Uint8Array, options: StoreDataOptions = {})
 
 /**
  * Sends one ES10 request and returns the eUICC's response DER (the data of all blocks
- * concatenated; usually only the last block answers). Every block must end with 9000 (the
- * channel already resolved 61xx); anything else throws APDU_STATUS.
+ * concatenated; usually only the last block answers). Every block must end with a normal status
+ * (9000, 91xx, 92xx; the channel already resolved 61xx); anything else throws APDU_STATUS.
  */
 export async function sendEs10(channel: ApduChannel, der: Uint8Array, options: SendEs10Options = {}): Promise<Uint8Array> {
   const blocks = storeDataBlocks(der, options);
@@ -55,7 +59,14 @@ export async function sendEs10(channel: ApduChannel, der: Uint8Array, options: S
   const parts: Uint8Array[] = [];
   for (let i = 0; i < blocks.length; i++) {
     const resp = await channel.transmit(blocks[i]!, options.timeoutMs === undefined ? undefined : { timeoutMs: options.timeoutMs });
-    const body = checkSw(resp, blocks.length > 1 ? `${fn} (block ${i + 1}/${blocks.length})` : fn);
+    let body: Uint8Array;
+    try {
+      body = checkSw(resp, blocks.length > 1 ? `${fn} (block ${i + 1}/${blocks.length})` : fn);
+    } catch (e) {
+      // 6601 on a long block: some removable eUICCs in readers/modules want shorter ones
+      if (isLpaError(e) && e.details.sw === '6601' && blocks[i]!.length > 125) e.message += '; try smaller STORE DATA blocks with --apdu-size 120';
+      throw e;
+    }
     if (body.length > 0) parts.push(body);
   }
   return parts.length === 1 ? parts[0]! : concatBytes(...parts);

@@ -1,5 +1,8 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import type { ApduChannel, ChannelStats, EuiccTransport, ModemControl, TransportKind } from '../apdu/channel.js';
+import type { ApduChannel, ChannelStats, EuiccTransport, ModemControl, ModuleInfo, TransportKind } from '../apdu/channel.js';
+import type { DeviceInfo } from '../es10/authenticateServer.js';
+import { imeiFromModule } from '../ids/imei.js';
+import { buildDeviceInfo } from '../lpa/deviceInfo.js';
 import { defaultLockPath, LockFile } from '../agent/lock.js';
 import { LpaError } from '../errors.js';
 import { Es10Client } from '../es10/client.js';
@@ -21,6 +24,8 @@ export interface Device {
   channel: ApduChannel;
   modem: ModemControl;
   transport: EuiccTransport;
+  /** ctxParams1.deviceInfo for this device: `--imei` or the module's IMEI, the module's radio technologies. */
+  deviceInfo(): Promise<DeviceInfo>;
   /** Which device this is and how it was chosen (for progress lines and `info`). */
   choice: DeviceChoice;
   stats(): ChannelStats;
@@ -70,7 +75,7 @@ export function parseVirtualDevice(device: string): VirtualSpec | undefined {
 }
 
 /** What opening a device needs of the global options. */
-export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'trace'> & {
+export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'trace'> & Partial<Pick<Globals, 'apduSize' | 'imei'>> & {
   /** Where `device` came from: --device, LPA_AGENT_DEVICE, the config file. */
   deviceFrom?: string;
   /** --lock-file; default: the device's own lock (defaultLockPath). */
@@ -112,6 +117,23 @@ export interface OpenHooks {
   /** A decision `auto` already made (provision decides first, to lock the chosen port). */
   autoChoice?: AutoChoice;
   detect?: DetectOptions;
+}
+
+/** deviceInfo from what the transport reports (IMEI, radio access), `imei` overriding the IMEI. */
+export async function readDeviceInfo(transport: EuiccTransport, imei: string | undefined): Promise<DeviceInfo> {
+  const fields: (keyof ModuleInfo)[] = imei ? ['radioAccess', 'release'] : ['imei', 'radioAccess', 'release'];
+  let info: ModuleInfo = {};
+  try {
+    info = (await transport.moduleInfo?.(fields)) ?? {};
+  } catch {
+    // the module's identity is a nicety: the defaults stand in
+  }
+  const moduleImei = imeiFromModule(info.imei);
+  return buildDeviceInfo({
+    ...(imei ?? moduleImei ? { imei: imei ?? moduleImei } : {}),
+    ...(info.radioAccess ? { radioAccess: info.radioAccess } : {}),
+    ...(info.release !== undefined ? { release: info.release } : {}),
+  });
 }
 
 /**
@@ -206,10 +228,11 @@ export async function openDevice(globals: DeviceOptions, hooks: OpenHooks = {}):
     label: opened.label,
     kind: opened.kind,
     vendor: opened.vendor,
-    es10: new Es10Client(channel),
+    es10: new Es10Client(channel, globals.apduSize !== undefined ? { blockSize: globals.apduSize } : {}),
     channel,
     modem: channel,
     transport: opened,
+    deviceInfo: () => readDeviceInfo(opened, globals.imei),
     choice,
     stats: () => channel.stats(),
     close: async () => {

@@ -1,6 +1,7 @@
 import type { ConfiguredAddresses } from '../es10/configuredAddresses.js';
 import type { EuiccInfo1 } from '../es10/euiccInfo1.js';
 import type { EuiccInfo2 } from '../es10/euiccInfo2.js';
+import type { ProfilePolicyAuthorisationRule } from '../es10/getRat.js';
 import type { NotificationMetadata } from '../es10/notificationMetadata.js';
 import type { ProfileInfo } from '../es10/profilesInfo.js';
 import { toHex } from '../util/hex.js';
@@ -15,6 +16,12 @@ export interface ProfileView {
   serviceProviderName: string | null;
   profileName: string | null;
   profileClass: string;
+  /** Profile Policy Rules (ppr1: cannot be disabled, ppr2: cannot be deleted). */
+  ppr: string[];
+  /** The ICCID in hex when it is not BCD digits. */
+  iccidHex?: string;
+  /** Fields the eUICC sent that did not decode. */
+  problems?: string[];
 }
 
 export function profileView(p: ProfileInfo): ProfileView {
@@ -26,15 +33,27 @@ export function profileView(p: ProfileInfo): ProfileView {
     serviceProviderName: p.serviceProviderName ?? null,
     profileName: p.profileName ?? null,
     profileClass: p.profileClass ?? 'operational',
+    ppr: [...(p.ppr ?? [])],
+    ...(p.iccidHex ? { iccidHex: p.iccidHex } : {}),
+    ...(p.problems ? { problems: p.problems } : {}),
   };
 }
 
 export function profilesTable(list: ProfileView[]): string {
   if (list.length === 0) return 'No profiles on the eUICC.';
-  return table(
-    ['ICCID', 'STATE', 'CLASS', 'PROVIDER', 'NAME', 'NICKNAME'],
-    list.map((p) => [p.iccid ?? '-', p.state ?? '-', p.profileClass, p.serviceProviderName ?? '', p.profileName ?? '', p.nickname ?? '']),
-  );
+  const withPpr = list.some((p) => p.ppr.length > 0);
+  const headers = ['ICCID', 'STATE', 'CLASS', 'PROVIDER', 'NAME', ...(withPpr ? ['POLICY'] : []), 'NICKNAME'];
+  const rows = list.map((p) => [
+    p.iccid ?? (p.iccidHex ? `${p.iccidHex} (not BCD)` : '-'),
+    p.state ?? '-',
+    p.profileClass,
+    p.serviceProviderName ?? '',
+    p.profileName ?? '',
+    ...(withPpr ? [p.ppr.join(',') || '-'] : []),
+    p.nickname ?? '',
+  ]);
+  const notes = list.flatMap((p, i) => (p.problems ?? []).map((m) => `note: profile ${p.iccid ?? p.iccidHex ?? `#${i + 1}`}: ${m}`));
+  return [table(headers, rows), ...notes].join('\n');
 }
 
 export interface NotificationView {
@@ -42,18 +61,22 @@ export interface NotificationView {
   operation: string;
   address: string;
   iccid: string | null;
+  /** What is wrong with the entry, when it did not fully decode. */
+  problem?: string;
 }
 
 export function notificationView(n: NotificationMetadata): NotificationView {
-  return { seqNumber: n.seqNumber, operation: n.profileManagementOperation, address: n.notificationAddress, iccid: n.iccid ?? null };
+  return { seqNumber: n.seqNumber, operation: n.profileManagementOperation, address: n.notificationAddress, iccid: n.iccid ?? null, ...(n.problem ? { problem: n.problem } : {}) };
 }
 
-export function notificationsTable(list: NotificationView[]): string {
-  if (list.length === 0) return 'No pending notifications.';
-  return table(
-    ['SEQ', 'OPERATION', 'ICCID', 'ADDRESS'],
-    list.map((n) => [String(n.seqNumber), n.operation, n.iccid ?? '-', n.address]),
-  );
+export function notificationsTable(list: NotificationView[], malformed: { problem: string }[] = []): string {
+  if (list.length === 0 && malformed.length === 0) return 'No pending notifications.';
+  const notes = [
+    ...list.filter((n) => n.problem).map((n) => `note: notification #${n.seqNumber}: ${n.problem}`),
+    ...malformed.map((m) => `note: one more pending notification does not decode: ${m.problem}`),
+  ];
+  const rows = list.map((n) => [String(n.seqNumber), n.operation, n.iccid ?? '-', n.address || '-']);
+  return [...(list.length > 0 ? [table(['SEQ', 'OPERATION', 'ICCID', 'ADDRESS'], rows)] : []), ...notes].join('\n');
 }
 
 const hexList = (l: Uint8Array[]): string[] => l.map((x) => toHex(x));
@@ -73,4 +96,29 @@ export function euiccInfo2View(i: EuiccInfo2): Record<string, unknown> {
 
 export function addressesView(a: ConfiguredAddresses): { defaultDpAddress: string | null; rootDsAddress: string | null } {
   return { defaultDpAddress: a.defaultDpAddress || null, rootDsAddress: a.rootDsAddress || null };
+}
+
+/** JSON shape of one Rules Authorisation Table rule. */
+export interface RatRuleView {
+  pprIds: string[];
+  /** MCC/MNC as hex of the 3 bytes (E = any digit), with GID1/GID2 when the rule has them. */
+  allowedOperators: { mccMnc: string; gid1?: string; gid2?: string }[];
+  consentRequired: boolean;
+}
+
+export function ratRuleView(r: ProfilePolicyAuthorisationRule): RatRuleView {
+  return {
+    pprIds: [...r.pprIds],
+    allowedOperators: r.allowedOperators.map((o) => ({ mccMnc: toHex(o.mccMnc), ...(o.gid1 ? { gid1: toHex(o.gid1) } : {}), ...(o.gid2 ? { gid2: toHex(o.gid2) } : {}) })),
+    consentRequired: r.pprFlags.includes('consentRequired'),
+  };
+}
+
+/** One line for `info`: the rules, "none (no policy rule allowed)", or why the RAT could not be read. */
+export function ratText(rat: RatRuleView[] | { error: string }): string {
+  if (!Array.isArray(rat)) return `not readable (${rat.error})`;
+  if (rat.length === 0) return 'none (profiles with PPR1/PPR2 are refused)';
+  return rat
+    .map((r) => `${r.pprIds.join('+')} for ${r.allowedOperators.map((o) => (/^E+$/i.test(o.mccMnc) ? 'any operator' : o.mccMnc)).join(', ')}${r.consentRequired ? ' (end-user consent)' : ''}`)
+    .join('; ');
 }

@@ -52,6 +52,12 @@ export interface Globals {
   connectTo: string[];
   proxy: ProxySettings;
   lockFile?: string;
+  /** STORE DATA block size (1..255); absent: the transport's default. */
+  apduSize?: number;
+  /** IMEI for deviceInfo's TAC; absent: read from the module. */
+  imei?: string;
+  /** Download profiles whose policy rules need consent or are not in the eUICC's RAT. */
+  acceptPpr: boolean;
   /** The opened --trace file (set by main before the command runs). */
   traceLog?: TraceLog;
   output: OutputFormat;
@@ -73,6 +79,7 @@ export function readGlobals(command: string, options: OptionValues, env: NodeJS.
     ca: config.ca,
     connectTo: config.connectTo,
     proxy: { ...(config.proxy ? { url: config.proxy } : {}), noProxy: config.noProxy },
+    acceptPpr: config.acceptPpr,
     output,
     json: output !== 'human',
     verbose,
@@ -85,6 +92,8 @@ export function readGlobals(command: string, options: OptionValues, env: NodeJS.
   if (config.modem !== undefined) g.modem = config.modem;
   if (config.trace !== undefined) g.trace = config.trace;
   if (config.lockFile !== undefined) g.lockFile = config.lockFile;
+  if (config.apduSize !== undefined) g.apduSize = config.apduSize;
+  if (config.imei !== undefined) g.imei = config.imei;
   return g;
 }
 

@@ -217,12 +217,12 @@ export class LpacOutput extends Output {
     if (names) {
       const payload = step === 'metadata' ? this.metadata(data) : this.smdp;
       for (const n of names) this.emit(n, payload, step !== 'cancel');
-    } else if (seq !== undefined && (step === 'send' || step === 'notify' || step === 'enable' || step === 'disable' || step === 'delete')) {
+    } else if (seq !== undefined && (step === 'send' || step === 'notify' || step === 'notifications' || step === 'enable' || step === 'disable' || step === 'delete')) {
       this.emit('es10b_retrieve_notifications_list', seq, true);
       this.emit('es9p_handle_notification', seq, true);
     } else if (COMMAND_STEP[step] && typeof data?.iccid === 'string') {
       this.emit(COMMAND_STEP[step]!, data.iccid, true);
-    } else if (!COMMAND_STEP[step] && step !== 'send' && step !== 'notify') {
+    } else if (!COMMAND_STEP[step] && step !== 'send' && step !== 'notify' && step !== 'notifications') {
       this.emit(step, message, true); // a step lpac does not have: our name and text
     }
   }

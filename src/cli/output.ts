@@ -1,4 +1,5 @@
 import type { LpaError } from '../errors.js';
+import { printable, printableLine } from '../util/text.js';
 
 export type OutputMode = 'human' | 'json';
 
@@ -100,19 +101,19 @@ export class Output {
     if (this.mode === 'json') {
       this.line({ type: 'progress', command: this.command, step, message, ...(data ? { data } : {}) });
     } else if (!this.opts.quiet) {
-      this.stderr.write(`${this.stamp()}==> ${message}\n`);
+      this.stderr.write(`${this.stamp()}==> ${printableLine(message)}\n`);
     }
   }
 
   /** A remark for humans (warnings, hints); in JSON mode a "notice" event. */
   notice(message: string, data?: Record<string, unknown>): void {
     if (this.mode === 'json') this.line({ type: 'notice', command: this.command, message, ...(data ? { data } : {}) });
-    else this.stderr.write(`${this.stamp()}note: ${message}\n`);
+    else this.stderr.write(`${this.stamp()}note: ${printableLine(message)}\n`);
   }
 
   /** Detail for -v / --verbose only (request lines); on stderr in both modes. */
   debug(message: string): void {
-    if (this.opts.verbose) this.stderr.write(`${this.stamp()}debug: ${message}\n`);
+    if (this.opts.verbose) this.stderr.write(`${this.stamp()}debug: ${printableLine(message)}\n`);
   }
 
   /** The command's result; `human` renders it as text. */
@@ -122,7 +123,7 @@ export class Output {
     if (this.mode === 'json') {
       this.line({ type: 'result', ok: true, command: this.command, data });
     } else {
-      const text = typeof human === 'function' ? human() : human;
+      const text = printable(typeof human === 'function' ? human() : human);
       if (text) this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     }
   }
@@ -133,7 +134,7 @@ export class Output {
     if (this.mode === 'json') {
       this.line({ type: 'result', ok: false, command: this.command, error: err.toJSON() });
     } else {
-      this.stderr.write(`lpa-agent: ${err.message}\n`);
+      this.stderr.write(`lpa-agent: ${printableLine(err.message)}\n`);
     }
   }
 
@@ -142,8 +143,9 @@ export class Output {
   }
 }
 
-/** Renders rows as an aligned text table. */
-export function table(headers: string[], rows: string[][]): string {
+/** Renders rows as an aligned text table (cells made printable: they may come from the eUICC). */
+export function table(headers: string[], cells: string[][]): string {
+  const rows = cells.map((r) => r.map(printableLine));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [fmt(headers), ...rows.map(fmt)].join('\n');

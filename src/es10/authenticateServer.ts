@@ -15,23 +15,30 @@ import { asn1Error, parseTlv, type Tlv } from '../util/tlv.js';
 
 export const TAG_AUTHENTICATE_SERVER = 0xbf38;
 
-/** Highest release per radio/RSP feature, each "x.y.z"; all optional. */
+/**
+ * DeviceCapabilities (SGP.22 v2.2): the highest release the device fully supports per radio and RSP
+ * feature, each "x.y.z"; all optional ("the device SHALL set all the capabilities it supports").
+ * Tags 80.. in this order; v2.2 added the 5G fields (NR with an EPC or a 5G core, E-UTRA with a 5G
+ * core) at tags 88..8A, where v2.0 had the unused rspRpmSupportedVersion.
+ */
 export interface DeviceCapabilities {
   gsmSupportedRelease?: string;
   utranSupportedRelease?: string;
   cdma2000onexSupportedRelease?: string;
   cdma2000hrpdSupportedRelease?: string;
   cdma2000ehrpdSupportedRelease?: string;
-  eutranSupportedRelease?: string;
+  eutranEpcSupportedRelease?: string;
   contactlessSupportedRelease?: string;
   rspCrlSupportedVersion?: string;
-  rspRpmSupportedVersion?: string;
+  nrEpcSupportedRelease?: string;
+  nr5gcSupportedRelease?: string;
+  eutran5gcSupportedRelease?: string;
 }
 
-const CAPABILITY_FIELDS: readonly (keyof DeviceCapabilities)[] = [
+export const CAPABILITY_FIELDS: readonly (keyof DeviceCapabilities)[] = [
   'gsmSupportedRelease', 'utranSupportedRelease', 'cdma2000onexSupportedRelease', 'cdma2000hrpdSupportedRelease',
-  'cdma2000ehrpdSupportedRelease', 'eutranSupportedRelease', 'contactlessSupportedRelease', 'rspCrlSupportedVersion',
-  'rspRpmSupportedVersion',
+  'cdma2000ehrpdSupportedRelease', 'eutranEpcSupportedRelease', 'contactlessSupportedRelease', 'rspCrlSupportedVersion',
+  'nrEpcSupportedRelease', 'nr5gcSupportedRelease', 'eutran5gcSupportedRelease',
 ];
 
 export interface DeviceInfo {

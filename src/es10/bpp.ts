@@ -14,7 +14,7 @@ import { LpaError } from '../errors.js';
 import { concatBytes } from '../util/hex.js';
 import { BspSession } from '../crypto/bsp.js';
 import { ecdsaSign, ecdsaVerify, OTPK_TAG, SIGNATURE_TAG } from '../crypto/ecdsa.js';
-import { encodeTlv, parseTlv, tagHex, type Tlv } from '../util/tlv.js';
+import { childrenOf, encodeTlv, parseTlv, readSingleTlv, tagHex, type Tlv, type TlvElement } from '../util/tlv.js';
 import type { KeyObject } from 'node:crypto';
 
 export const TAG_BPP = 0xbf36;
@@ -22,8 +22,10 @@ export const TAG_INITIALISE_SECURE_CHANNEL = 0xbf23;
 export const TAG_CONFIGURE_ISDP = 0xbf24;
 export const TAG_REPLACE_SESSION_KEYS = 0xbf26;
 
-/** Most 86/88 TLVs a BPP may hold: 4096 x 1 KiB segments = 4 MiB of profile. */
-const MAX_ITEMS = 4096;
+/** Largest BPP accepted (the ES9+ answer is at most 8 MiB of base64, about 6 MiB of DER). */
+export const MAX_BPP_BYTES = 8 * 1024 * 1024;
+/** Most 86/88 TLVs one group may hold: 8192 x 1 KiB segments = 8 MiB of profile. */
+const MAX_ITEMS = 8192;
 
 /** One of the A0..A3 groups: its raw bytes, its tag+length alone and its 8x TLVs (raw). */
 export interface BppGroup {
@@ -49,29 +51,42 @@ export interface BoundProfilePackage {
   profileElements: BppGroup;
 }
 
-function fail(message: string, details: Record<string, unknown> = {}): LpaError {
-  return new LpaError('ASN1_DECODE', `BoundProfilePackage: ${message}`, { function: 'LoadBoundProfilePackage', ...details });
+function fail(message: string, details: Record<string, unknown> = {}, cause?: unknown): LpaError {
+  return new LpaError('ASN1_DECODE', `BoundProfilePackage: ${message}`, { function: 'LoadBoundProfilePackage', ...details }, cause === undefined ? undefined : { cause });
 }
 
-function group(t: Tlv, itemTag: number): BppGroup {
+function group(t: TlvElement, itemTag: number): BppGroup {
   if (!t.constructed) throw fail(`group ${tagHex(t.tag)} must be constructed`);
-  if (t.children.length > MAX_ITEMS) throw fail(`group ${tagHex(t.tag)} holds more than ${MAX_ITEMS} TLVs`);
-  for (const it of t.children) {
+  const children = childrenOf(t, MAX_ITEMS, `BoundProfilePackage group ${tagHex(t.tag)}`);
+  for (const it of children) {
     if (it.tag !== itemTag) throw fail(`group ${tagHex(t.tag)} holds tag ${tagHex(it.tag)}, expected ${tagHex(itemTag)}`);
   }
-  return { raw: t.raw, header: t.header, items: t.children.map((i) => i.raw) };
+  return { raw: t.raw, header: t.header, items: children.map((i) => i.raw) };
 }
 
-/** Parses a BPP (untrusted bytes): structure and tags are checked, contents are not decrypted. */
+/**
+ * Parses a BPP (untrusted bytes): structure and tags are checked, contents are not decrypted. The
+ * package is read one level at a time (BF36, its parts, each group's TLVs) under its own size
+ * limit, so profiles beyond the generic 1 MiB tree-walk limit load.
+ */
 export function parseBoundProfilePackage(der: Uint8Array): BoundProfilePackage {
-  const top = parseTlv(der, 'BoundProfilePackage');
+  if (der.length > MAX_BPP_BYTES) throw fail(`${der.length} bytes exceed the ${MAX_BPP_BYTES}-byte limit`);
+  let top: TlvElement;
+  let parts: TlvElement[];
+  try {
+    top = readSingleTlv(der, 'BoundProfilePackage');
+    parts = childrenOf(top, 8, 'BoundProfilePackage');
+  } catch (e) {
+    throw fail((e as Error).message.replace(/^cannot decode BoundProfilePackage: /, ''), {}, e);
+  }
   if (top.tag !== TAG_BPP) throw fail(`expected tag BF36, found ${tagHex(top.tag)}`);
-  const [bf23, a0, a1, ...rest] = top.children;
+  const [bf23, a0, a1, ...rest] = parts;
   if (!bf23 || bf23.tag !== TAG_INITIALISE_SECURE_CHANNEL) throw fail('the first element must be InitialiseSecureChannel (BF23)');
+  if (bf23.raw.length > 1024) throw fail(`InitialiseSecureChannel of ${bf23.raw.length} bytes is too long`);
   if (!a0 || a0.tag !== 0xa0) throw fail('firstSequenceOf87 (A0) missing');
   if (!a1 || a1.tag !== 0xa1) throw fail('sequenceOf88 (A1) missing');
-  let a2: Tlv | undefined;
-  let a3: Tlv | undefined;
+  let a2: TlvElement | undefined;
+  let a3: TlvElement | undefined;
   if (rest.length === 2 && rest[0]!.tag === 0xa2 && rest[1]!.tag === 0xa3) [a2, a3] = rest;
   else if (rest.length === 1 && rest[0]!.tag === 0xa3) a3 = rest[0];
   if (!a3) throw fail(`unexpected elements after A1: ${rest.map((t) => tagHex(t.tag)).join(', ') || 'none'} (expected [A2] A3)`);
@@ -104,6 +119,21 @@ export function bppSequences(bpp: BoundProfilePackage | Uint8Array): Uint8Array[
   if (p.replaceSessionKeys) seqs.push([p.replaceSessionKeys.raw]);
   seqs.push([p.profileElements.header, ...p.profileElements.items]);
   return seqs;
+}
+
+/**
+ * The StoreMetadataRequest (BF25) a BPP carries: its 88 TLVs are MACed, not encrypted, so each
+ * value is plaintext followed by the 8-byte MAC. The LPA compares it with the profileMetadata of
+ * authenticateClient (a mismatch cancels the download with metadataMismatch).
+ */
+export function bppStoreMetadata(bpp: BoundProfilePackage): Uint8Array {
+  return concatBytes(
+    ...bpp.storeMetadata.items.map((raw, i) => {
+      const t = readSingleTlv(raw, `StoreMetadata TLV ${i}`);
+      if (t.value.length <= 8) throw fail(`StoreMetadata TLV ${i} holds no data besides its MAC`);
+      return t.value.subarray(0, t.value.length - 8);
+    }),
+  );
 }
 
 /** Minimum number of STORE DATA blocks (APDUs) that load this BPP with blocks of `blockSize` bytes. */

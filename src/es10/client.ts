@@ -10,8 +10,15 @@ import { sendEs10 } from '../apdu/storeData.js';
 import { parseIccid } from '../ids/iccid.js';
 import { toHex } from '../util/hex.js';
 import type { ProfileId } from './common.js';
-import { encodeAuthenticateServerRequest, decodeAuthenticateServerResponse, type AuthenticateServerOk, type AuthenticateServerRequest } from './authenticateServer.js';
-import { decodeCancelSessionResponse, encodeCancelSessionRequest, type CancelSessionOk, type CancelSessionReason } from './cancelSession.js';
+import { isLpaError, type LpaError } from '../errors.js';
+import {
+  encodeAuthenticateServerRequest,
+  decodeAuthenticateServerResponse,
+  type AuthenticateServerOk,
+  type AuthenticateServerRequest,
+  type AuthenticateServerResponse,
+} from './authenticateServer.js';
+import { decodeCancelSessionResponse, encodeCancelSessionRequest, type CancelSessionOk, type CancelSessionReason, type CancelSessionResponse } from './cancelSession.js';
 import { decodeConfiguredAddressesResponse, encodeConfiguredAddressesRequest, type ConfiguredAddresses } from './configuredAddresses.js';
 import { decodeDeleteProfileResponse, encodeDeleteProfileRequest } from './deleteProfile.js';
 import { decodeDisableProfileResponse, encodeDisableProfileRequest } from './disableProfile.js';
@@ -24,7 +31,13 @@ import { decodeGetRatResponse, encodeGetRatRequest, type ProfilePolicyAuthorisat
 import { decodeListNotificationResponse, encodeListNotificationRequest } from './listNotification.js';
 import { decodeMemoryResetResponse, encodeMemoryResetRequest } from './memoryReset.js';
 import type { NotificationMetadata } from './notificationMetadata.js';
-import { decodePrepareDownloadResponse, encodePrepareDownloadRequest, type PrepareDownloadOk, type PrepareDownloadRequest } from './prepareDownload.js';
+import {
+  decodePrepareDownloadResponse,
+  encodePrepareDownloadRequest,
+  type PrepareDownloadOk,
+  type PrepareDownloadRequest,
+  type PrepareDownloadResponse,
+} from './prepareDownload.js';
 import { decodeProfilesInfoResponse, encodeProfilesInfoRequest, type ProfileInfo, type ProfilesInfoRequest } from './profilesInfo.js';
 import { decodeRemoveNotificationResponse, encodeRemoveNotificationRequest } from './removeNotification.js';
 import { decodeRetrieveNotificationsListResponse, encodeRetrieveNotificationsListRequest, type PendingNotification } from './retrieveNotificationsList.js';
@@ -35,7 +48,10 @@ import { decodeSetNicknameResponse, encodeSetNicknameRequest } from './setNickna
 export interface Es10ClientOptions {
   /** Deadline per APDU in ms, passed to the channel (driver default otherwise). */
   timeoutMs?: number;
-  /** STORE DATA block size (default 255). */
+  /**
+   * STORE DATA block size in data bytes (1..255, `--apdu-size`); default: the channel's preference
+   * (a vendor default), else 255. Always capped by the channel's `maxCommandApduBytes`.
+   */
   blockSize?: number;
 }
 
@@ -49,18 +65,31 @@ function toProfileId(ref: ProfileRef): ProfileId {
   return typeof ref === 'string' ? { iccid: parseIccid(ref) } : ref;
 }
 
+function withoutTagList(r: ProfilesInfoRequest): ProfilesInfoRequest {
+  return r.searchCriteria === undefined ? {} : { searchCriteria: r.searchCriteria };
+}
+
 export class Es10Client {
+  /** Set once the card refused a GetProfilesInfo tag list. */
+  private noTagList = false;
+
   constructor(
     private readonly channel: ApduChannel,
     private readonly options: Es10ClientOptions = {},
   ) {}
 
+  /** STORE DATA block size for the next request (the transport's cap may change, e.g. on +CSIM). */
+  get blockSize(): number {
+    const want = this.options.blockSize ?? this.channel.storeDataBlockSize ?? 255;
+    const cap = this.channel.maxCommandApduBytes;
+    return cap === undefined ? want : Math.max(1, Math.min(want, cap - 5));
+  }
+
   /** Sends one ES10 request, returns the response DER. */
   async call(fn: string, der: Uint8Array, timeoutMs?: number): Promise<Uint8Array> {
-    const opts: { fn: string; timeoutMs?: number; blockSize?: number } = { fn };
+    const opts: { fn: string; timeoutMs?: number; blockSize: number } = { fn, blockSize: this.blockSize };
     const t = timeoutMs ?? this.options.timeoutMs;
     if (t !== undefined) opts.timeoutMs = t;
-    if (this.options.blockSize !== undefined) opts.blockSize = this.options.blockSize;
     return sendEs10(this.channel, der, opts);
   }
 
@@ -97,8 +126,23 @@ export class Es10Client {
     this.check('SetDefaultDpAddress', decodeSetDefaultDpAddressResponse(await this.call('SetDefaultDpAddress', der)));
   }
 
+  /**
+   * GetProfilesInfo. A card that refuses the tag list (6A80/6A86, as some do) is asked once more
+   * without one, and this client does not send one to it again. Entries that do not fully decode
+   * are listed with `problems` (tolerant decoding).
+   */
   async listProfiles(request: ProfilesInfoRequest = { tagList: LIST_PROFILES_TAGS }): Promise<ProfileInfo[]> {
-    const r = decodeProfilesInfoResponse(await this.call('GetProfilesInfo', encodeProfilesInfoRequest(request)));
+    let req = this.noTagList && request.tagList ? withoutTagList(request) : request;
+    let raw: Uint8Array;
+    try {
+      raw = await this.call('GetProfilesInfo', encodeProfilesInfoRequest(req));
+    } catch (e) {
+      if (!(req.tagList && isLpaError(e, 'APDU_STATUS') && (e.details.sw === '6A80' || e.details.sw === '6A86'))) throw e;
+      this.noTagList = true;
+      req = withoutTagList(req);
+      raw = await this.call('GetProfilesInfo', encodeProfilesInfoRequest(req));
+    }
+    const r = decodeProfilesInfoResponse(raw);
     if (!r.ok) throw resultError('ProfilesInfo', enumCode(RESULT_ENUMS.ProfilesInfo, r.error, r.errorCode, 'ProfilesInfo'));
     return r.profiles;
   }
@@ -129,10 +173,15 @@ export class Es10Client {
   }
 
   async listNotifications(operations?: NotificationEvent[]): Promise<NotificationMetadata[]> {
+    return (await this.listNotificationEntries(operations)).notifications;
+  }
+
+  /** ListNotification with the entries that do not decode at all reported apart (tolerant decoding). */
+  async listNotificationEntries(operations?: NotificationEvent[]): Promise<{ notifications: NotificationMetadata[]; malformed: { problem: string }[] }> {
     const der = encodeListNotificationRequest(operations === undefined ? {} : { profileManagementOperation: operations });
     const r = decodeListNotificationResponse(await this.call('ListNotification', der));
     if (!r.ok) throw resultError('ListNotification', enumCode(RESULT_ENUMS.ListNotification, r.error, r.errorCode, 'ListNotification'));
-    return r.notifications;
+    return { notifications: r.notifications, malformed: r.malformed ?? [] };
   }
 
   /** Pending notifications (each with its raw DER for ES9+ handleNotification); all, or one by seqNumber. */
@@ -152,26 +201,44 @@ export class Es10Client {
     this.check('RemoveNotification', r);
   }
 
+  /**
+   * AuthenticateServer as the eUICC answered it, ok or error, with the raw DER: SGP.22 wants either
+   * forwarded to ES9+ authenticateClient (an error too, so the SM-DP+ learns why).
+   */
+  async authenticateServerAnswer(request: AuthenticateServerRequest): Promise<{ response: AuthenticateServerResponse; raw: Uint8Array }> {
+    const raw = await this.call('AuthenticateServer', encodeAuthenticateServerRequest(request));
+    return { response: decodeAuthenticateServerResponse(raw), raw };
+  }
+
   /** AuthenticateServer; returns the parsed answer and the raw DER to send to ES9+ authenticateClient. */
   async authenticateServer(request: AuthenticateServerRequest): Promise<{ response: AuthenticateServerOk; raw: Uint8Array }> {
-    const raw = await this.call('AuthenticateServer', encodeAuthenticateServerRequest(request));
-    const r = decodeAuthenticateServerResponse(raw);
-    if (!r.ok) throw withTx(resultError('AuthenticateServer', enumCode(RESULT_ENUMS.AuthenticateServer, r.error, r.errorCode, 'AuthenticateServer')), r.transactionId);
+    const { response: r, raw } = await this.authenticateServerAnswer(request);
+    if (!r.ok) throw authenticateServerError(r);
     return { response: r, raw };
+  }
+
+  /** PrepareDownload as the eUICC answered it, ok or error, with the raw DER for ES9+ getBoundProfilePackage. */
+  async prepareDownloadAnswer(request: PrepareDownloadRequest): Promise<{ response: PrepareDownloadResponse; raw: Uint8Array }> {
+    const raw = await this.call('PrepareDownload', encodePrepareDownloadRequest(request));
+    return { response: decodePrepareDownloadResponse(raw), raw };
   }
 
   /** PrepareDownload; returns the parsed answer and the raw DER for ES9+ getBoundProfilePackage. */
   async prepareDownload(request: PrepareDownloadRequest): Promise<{ response: PrepareDownloadOk; raw: Uint8Array }> {
-    const raw = await this.call('PrepareDownload', encodePrepareDownloadRequest(request));
-    const r = decodePrepareDownloadResponse(raw);
-    if (!r.ok) throw withTx(resultError('PrepareDownload', enumCode(RESULT_ENUMS.PrepareDownload, r.error, r.errorCode, 'PrepareDownload')), r.transactionId);
+    const { response: r, raw } = await this.prepareDownloadAnswer(request);
+    if (!r.ok) throw prepareDownloadError(r);
     return { response: r, raw };
+  }
+
+  /** CancelSession as the eUICC answered it, ok or error, with the raw DER for ES9+ cancelSession. */
+  async cancelSessionAnswer(transactionId: Uint8Array, reason: CancelSessionReason): Promise<{ response: CancelSessionResponse; raw: Uint8Array }> {
+    const raw = await this.call('CancelSession', encodeCancelSessionRequest({ transactionId, reason }));
+    return { response: decodeCancelSessionResponse(raw), raw };
   }
 
   /** CancelSession; returns the parsed answer and the raw DER for ES9+ cancelSession. */
   async cancelSession(transactionId: Uint8Array, reason: CancelSessionReason): Promise<{ response: CancelSessionOk; raw: Uint8Array }> {
-    const raw = await this.call('CancelSession', encodeCancelSessionRequest({ transactionId, reason }));
-    const r = decodeCancelSessionResponse(raw);
+    const { response: r, raw } = await this.cancelSessionAnswer(transactionId, reason);
     if (!r.ok) throw resultError('CancelSession', enumCode(RESULT_ENUMS.CancelSession, r.error, r.errorCode, 'CancelSession'));
     return { response: r, raw };
   }
@@ -184,4 +251,14 @@ export class Es10Client {
 function withTx<E extends { details: Record<string, unknown> }>(e: E, transactionId: Uint8Array): E {
   e.details.transactionId = toHex(transactionId);
   return e;
+}
+
+/** The error for an AuthenticateServer error answer (ES10_RESULT with the transaction id). */
+export function authenticateServerError(r: Extract<AuthenticateServerResponse, { ok: false }>): LpaError {
+  return withTx(resultError('AuthenticateServer', enumCode(RESULT_ENUMS.AuthenticateServer, r.error, r.errorCode, 'AuthenticateServer')), r.transactionId);
+}
+
+/** The error for a PrepareDownload error answer (ES10_RESULT with the transaction id). */
+export function prepareDownloadError(r: Extract<PrepareDownloadResponse, { ok: false }>): LpaError {
+  return withTx(resultError('PrepareDownload', enumCode(RESULT_ENUMS.PrepareDownload, r.error, r.errorCode, 'PrepareDownload')), r.transactionId);
 }

@@ -24,8 +24,10 @@ export interface EuiccInfo2 {
   euiccCategory?: keyof typeof EUICC_CATEGORY | 'unknown';
   euiccCategoryCode?: number;
   forbiddenProfilePolicyRules?: string[];
-  ppVersion: string;
-  sasAcreditationNumber: string;
+  /** Mandatory in the ASN.1 but missing on some real cards: optional here. */
+  ppVersion?: string;
+  /** Mandatory in the ASN.1 but missing on some real cards: optional here. */
+  sasAcreditationNumber?: string;
   certificationDataObject?: { platformLabel: string; discoveryBaseURL: string };
 }
 
@@ -54,8 +56,8 @@ export function encodeEuiccInfo2Response(i: EuiccInfo2): Uint8Array {
       ? new Uint8Array(0)
       : encInt(0x8b, enumCode(EUICC_CATEGORY, i.euiccCategory, i.euiccCategoryCode, 'euiccCategory')),
     opt(i.forbiddenProfilePolicyRules, (p) => encNamedBits(0x99, p, PPR_BITS)),
-    encVersion(0x04, i.ppVersion),
-    encUtf8(0x0c, i.sasAcreditationNumber),
+    opt(i.ppVersion, (v) => encVersion(0x04, v)),
+    opt(i.sasAcreditationNumber, (v) => encUtf8(0x0c, v)),
     opt(i.certificationDataObject, (c) => tlv(0xac, encUtf8(0x80, c.platformLabel), encUtf8(0x81, c.discoveryBaseURL))),
   );
 }
@@ -74,9 +76,12 @@ export function readEuiccInfo2(t: Tlv): EuiccInfo2 {
     rspCapability: readNamedBits(f(0x88, 'rspCapability'), RSP_CAPABILITY_BITS, `${w}.rspCapability`),
     euiccCiPKIdListForVerification: readSkiList(f(0xa9, 'euiccCiPKIdListForVerification'), `${w}.euiccCiPKIdListForVerification`),
     euiccCiPKIdListForSigning: readSkiList(f(0xaa, 'euiccCiPKIdListForSigning'), `${w}.euiccCiPKIdListForSigning`),
-    ppVersion: readVersion(f(0x04, 'ppVersion'), `${w}.ppVersion`),
-    sasAcreditationNumber: readUtf8(f(0x0c, 'sasAcreditationNumber'), `${w}.sasAcreditationNumber`, 64),
   };
+  // mandatory in SGP.22, absent on cards in the field: shown when there
+  const pp = find(t, 0x04);
+  if (pp) out.ppVersion = readVersion(pp, `${w}.ppVersion`);
+  const sas = find(t, 0x0c);
+  if (sas) out.sasAcreditationNumber = readUtf8(sas, `${w}.sasAcreditationNumber`, 256);
   const jc = find(t, 0x86);
   if (jc) out.javacardVersion = readVersion(jc, `${w}.javacardVersion`);
   const gp = find(t, 0x87);

@@ -3,9 +3,9 @@
  * `BF28 { A0 { BF2F ... } | 81 error }`.
  */
 
-import { decodeRoot, encNamedBits, find, listOf, opt, readNamedBits, single, tlv } from './der.js';
+import { decodeRoot, encNamedBits, find, opt, readNamedBits, single, tlv } from './der.js';
 import { encErrorAnswer, readErrorAnswer, type ErrorAnswer } from './common.js';
-import { encodeNotificationMetadata, readNotificationMetadata, TAG_NOTIFICATION_METADATA, type NotificationMetadata } from './notificationMetadata.js';
+import { encodeNotificationMetadata, readNotificationMetadataTolerant, type NotificationMetadata } from './notificationMetadata.js';
 import { LIST_NOTIFICATION_ERROR, NOTIFICATION_EVENT_BITS, type NotificationEvent } from './results.js';
 import { asn1Error } from '../util/tlv.js';
 
@@ -17,7 +17,12 @@ export interface ListNotificationRequest {
 }
 
 export type ListNotificationResponse =
-  | { ok: true; notifications: NotificationMetadata[] }
+  | {
+      ok: true;
+      notifications: NotificationMetadata[];
+      /** Entries the card sent that do not decode at all (not even a sequence number). */
+      malformed?: { problem: string }[];
+    }
   | ErrorAnswer<keyof typeof LIST_NOTIFICATION_ERROR>;
 
 export function encodeListNotificationRequest(req: ListNotificationRequest = {}): Uint8Array {
@@ -40,8 +45,16 @@ export function decodeListNotificationResponse(der: Uint8Array): ListNotificatio
   const choice = single(decodeRoot(der, TAG_LIST_NOTIFICATION, w), w);
   if (choice.tag === 0x81) return readErrorAnswer(choice, LIST_NOTIFICATION_ERROR, `${w}.listNotificationsResultError`);
   if (choice.tag !== 0xa0) throw asn1Error(w, `unexpected alternative tag ${choice.tag.toString(16).toUpperCase()}`, choice.offset);
-  return {
-    ok: true,
-    notifications: listOf(choice, TAG_NOTIFICATION_METADATA, `${w}.notificationMetadataList`).map((t) => readNotificationMetadata(t)),
-  };
+  // one bad entry must not hide the others: each is read on its own, tolerantly
+  const notifications: NotificationMetadata[] = [];
+  const malformed: { problem: string }[] = [];
+  if (!choice.constructed) throw asn1Error(w, 'notificationMetadataList must be constructed', choice.offset);
+  for (const t of choice.children) {
+    try {
+      notifications.push(readNotificationMetadataTolerant(t, `${w}.notificationMetadata`));
+    } catch (e) {
+      malformed.push({ problem: (e as Error).message });
+    }
+  }
+  return { ok: true, notifications, ...(malformed.length > 0 ? { malformed } : {}) };
 }

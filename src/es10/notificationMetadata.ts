@@ -13,11 +13,13 @@ export const TAG_NOTIFICATION_METADATA = 0xbf2f;
 
 export interface NotificationMetadata {
   seqNumber: number;
-  /** The one operation this notification reports (`bitN` for an unnamed bit). */
-  profileManagementOperation: NotificationEvent | `bit${number}`;
+  /** The one operation this notification reports (`bitN` for an unnamed bit; 'unknown' when none is set). */
+  profileManagementOperation: NotificationEvent | `bit${number}` | 'unknown';
   /** FQDN of the SM-DP+ (or other server) to send it to. */
   notificationAddress: string;
   iccid?: string;
+  /** Set by the tolerant reader: what is wrong with this entry (the rest of it was read). */
+  problem?: string;
 }
 
 export function encodeNotificationMetadata(md: NotificationMetadata): Uint8Array {
@@ -54,3 +56,44 @@ export function decodeNotificationMetadata(der: Uint8Array): NotificationMetadat
   return readNotificationMetadata(decodeRoot(der, TAG_NOTIFICATION_METADATA, 'NotificationMetadata'));
 }
 
+
+/**
+ * Tolerant NotificationMetadata reader for lists from real cards: only the sequence number must
+ * decode (it names the notification); anything else wrong (no or several operation bits, an
+ * undecodable address or ICCID) is kept in `problem` with what could be read.
+ */
+export function readNotificationMetadataTolerant(t: Tlv, w = 'NotificationMetadata'): NotificationMetadata {
+  try {
+    return readNotificationMetadata(t, w);
+  } catch (e) {
+    const first = (e as Error).message;
+    expectTag(t, TAG_NOTIFICATION_METADATA, w);
+    const out: NotificationMetadata = {
+      seqNumber: readInt(need(t, 0x80, `${w}.seqNumber`), `${w}.seqNumber`),
+      profileManagementOperation: 'unknown',
+      notificationAddress: '',
+      problem: first,
+    };
+    try {
+      const ops = readNamedBits(need(t, 0x81, `${w}.profileManagementOperation`), NOTIFICATION_EVENT_BITS, `${w}.profileManagementOperation`);
+      if (ops.length > 0) out.profileManagementOperation = ops[0]!;
+      if (ops.length !== 1) out.problem = `${ops.length} operation bits set (${ops.join(', ') || 'none'}), expected exactly 1`;
+    } catch {
+      // stays unknown
+    }
+    try {
+      out.notificationAddress = readUtf8(need(t, 0x0c, `${w}.notificationAddress`), `${w}.notificationAddress`, 255);
+    } catch {
+      // stays empty: such a notification cannot be sent
+    }
+    const iccid = find(t, TAG_ICCID);
+    if (iccid) {
+      try {
+        out.iccid = readIccid(iccid, `${w}.iccid`);
+      } catch {
+        // left out
+      }
+    }
+    return out;
+  }
+}

@@ -8,7 +8,7 @@ import { decodeRoot, encInt, encOid, expectTag, find, need, opt, readInt, readOc
 import { needSignature, TAG_SIGNATURE } from './common.js';
 import { encodeNotificationMetadata, readNotificationMetadata, TAG_NOTIFICATION_METADATA, type NotificationMetadata } from './notificationMetadata.js';
 import { BPP_COMMAND_ID, enumCode, enumName, INSTALL_ERROR_REASON } from './results.js';
-import { asn1Error, type Tlv } from '../util/tlv.js';
+import { asn1Error, parseTlv, readTlv, readTlvHeader, type Tlv } from '../util/tlv.js';
 
 export const TAG_PROFILE_INSTALLATION_RESULT = 0xbf37;
 export const TAG_PROFILE_INSTALLATION_RESULT_DATA = 0xbf27;
@@ -114,4 +114,55 @@ export function readProfileInstallationResult(t: Tlv): ProfileInstallationResult
 
 export function decodeProfileInstallationResult(der: Uint8Array): ProfileInstallationResult {
   return readProfileInstallationResult(decodeRoot(der, TAG_PROFILE_INSTALLATION_RESULT, 'ProfileInstallationResult'));
+}
+
+/** What could be read of an answer that ends a profile load: everything, or as much as decodes. */
+export interface InstallResultReading {
+  /** The strict decode, when the whole BF37 decodes. */
+  result?: ProfileInstallationResult;
+  transactionId?: Uint8Array;
+  notificationMetadata?: NotificationMetadata;
+  finalResult?: InstallFinalResult;
+  /** Why the answer did not decode strictly. */
+  problem?: string;
+}
+
+function attempt<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the card's answer to the last block of a profile load, tolerating a malformed one (real
+ * cards and bridges have sent truncated or mangled results): the strict decode when it works, else
+ * whatever of BF27 (transaction id, metadata, final result) still decodes. Never throws.
+ */
+export function readInstallResult(raw: Uint8Array): InstallResultReading {
+  let problem: string;
+  try {
+    const r = decodeProfileInstallationResult(raw);
+    return { result: r, transactionId: r.transactionId, notificationMetadata: r.notificationMetadata, finalResult: r.finalResult };
+  } catch (e) {
+    problem = (e as Error).message;
+  }
+  const out: InstallResultReading = { problem };
+  const w = 'ProfileInstallationResult';
+  const data = attempt(() => {
+    const h = readTlvHeader(raw, 0, raw.length, w);
+    if (h.tag !== TAG_PROFILE_INSTALLATION_RESULT) return undefined;
+    const t = readTlv(raw, h.headerLength, raw.length, w);
+    return t.tag === TAG_PROFILE_INSTALLATION_RESULT_DATA ? parseTlv(t.raw, w) : undefined;
+  });
+  if (!data) return out;
+  const dw = `${w}.profileInstallationResultData`;
+  const tx = attempt(() => readOctets(need(data, 0x80, `${dw}.transactionId`), `${dw}.transactionId`, 1, 16));
+  const md = attempt(() => readNotificationMetadata(need(data, TAG_NOTIFICATION_METADATA, `${dw}.notificationMetadata`), `${dw}.notificationMetadata`));
+  const fin = attempt(() => readFinal(need(data, 0xa2, `${dw}.finalResult`), `${dw}.finalResult`));
+  if (tx) out.transactionId = tx;
+  if (md) out.notificationMetadata = md;
+  if (fin) out.finalResult = fin;
+  return out;
 }

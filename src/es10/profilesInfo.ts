@@ -10,6 +10,7 @@ import {
   type NotificationEvent, type PprId,
 } from './results.js';
 import { asn1Error, type Tlv } from '../util/tlv.js';
+import { toHex } from '../util/hex.js';
 
 export const TAG_PROFILES_INFO = 0xbf2d;
 export const TAG_PROFILE_INFO = 0xe3;
@@ -48,6 +49,10 @@ export interface ProfileInfo {
   /** B8 element, raw. */
   dpProprietaryData?: Uint8Array;
   ppr?: (PprId | `bit${number}`)[];
+  /** The ICCID as sent, in hex, when it is not BCD digits (tolerant decoding). */
+  iccidHex?: string;
+  /** Fields that did not decode (tolerant decoding lists the profile with what did). */
+  problems?: string[];
 }
 
 export interface ProfilesInfoRequest {
@@ -118,42 +123,68 @@ export function encodeProfileInfo(p: ProfileInfo): Uint8Array {
   );
 }
 
-/** Reads a walked E3 element. */
+/**
+ * Bytes allowed for UTF8String (SIZE(0..n)) fields: SIZE counts characters, and a character is up to
+ * 4 bytes of UTF-8 (a 32-character Chinese provider name is 96 bytes, 64 emoji 256).
+ */
+const utf8Bytes = (chars: number): number => chars * 4;
+
+/**
+ * Reads a walked E3 element, tolerantly: a field that does not decode (an ICCID with a non-BCD
+ * digit, bad UTF-8, a malformed PPR) is left out and named in `problems`; the rest is read.
+ */
 export function readProfileInfo(t: Tlv): ProfileInfo {
   const w = 'ProfileInfo';
   const T = PROFILE_INFO_TAGS;
   expectTag(t, TAG_PROFILE_INFO, w);
+  if (!t.constructed) throw asn1Error(w, 'must be constructed', t.offset);
   const p: ProfileInfo = {};
-  const get = (tag: number): Tlv | undefined => find(t, tag);
-  let x: Tlv | undefined;
-  if ((x = get(T.iccid))) p.iccid = readIccid(x, `${w}.iccid`);
-  if ((x = get(T.isdpAid))) p.isdpAid = readOctets(x, `${w}.isdpAid`, 1, 16);
-  if ((x = get(T.state))) {
+  const problems: string[] = [];
+  const field = (tag: number, read: (x: Tlv) => void): void => {
+    const x = find(t, tag);
+    if (!x) return;
+    try {
+      read(x);
+    } catch (e) {
+      problems.push((e as Error).message.replace(/^cannot decode /, ''));
+    }
+  };
+  field(T.iccid, (x) => {
+    try {
+      p.iccid = readIccid(x, `${w}.iccid`);
+    } catch (e) {
+      p.iccidHex = toHex(x.value.subarray(0, 16));
+      throw e;
+    }
+  });
+  field(T.isdpAid, (x) => (p.isdpAid = readOctets(x, `${w}.isdpAid`, 1, 16)));
+  field(T.state, (x) => {
     p.stateCode = readInt(x, `${w}.state`);
     p.state = enumName(PROFILE_STATE, p.stateCode);
-  }
-  if ((x = get(T.nickname))) p.nickname = readUtf8(x, `${w}.nickname`, 64);
-  if ((x = get(T.serviceProviderName))) p.serviceProviderName = readUtf8(x, `${w}.serviceProviderName`, 64);
-  if ((x = get(T.profileName))) p.profileName = readUtf8(x, `${w}.profileName`, 128);
-  if ((x = get(T.iconType))) {
+  });
+  field(T.nickname, (x) => (p.nickname = readUtf8(x, `${w}.nickname`, utf8Bytes(64))));
+  field(T.serviceProviderName, (x) => (p.serviceProviderName = readUtf8(x, `${w}.serviceProviderName`, utf8Bytes(32))));
+  field(T.profileName, (x) => (p.profileName = readUtf8(x, `${w}.profileName`, utf8Bytes(64))));
+  field(T.iconType, (x) => {
     p.iconTypeCode = readInt(x, `${w}.iconType`);
     p.iconType = enumName(ICON_TYPE, p.iconTypeCode);
-  }
-  if ((x = get(T.icon))) p.icon = readOctets(x, `${w}.icon`, 0, 1024);
-  if ((x = get(T.profileClass))) {
+  });
+  field(T.icon, (x) => (p.icon = readOctets(x, `${w}.icon`, 0, 1024)));
+  field(T.profileClass, (x) => {
     p.profileClassCode = readInt(x, `${w}.profileClass`);
     p.profileClass = enumName(PROFILE_CLASS, p.profileClassCode);
-  }
-  if ((x = get(T.notificationConfigurationInfo))) {
+  });
+  field(T.notificationConfigurationInfo, (x) => {
     const nw = `${w}.notificationConfigurationInfo`;
     p.notificationConfigurationInfo = listOf(x, 0x30, nw).map((n) => ({
       profileManagementOperation: readNamedBits(need(n, 0x80, `${nw}.profileManagementOperation`), NOTIFICATION_EVENT_BITS, nw),
       notificationAddress: readUtf8(need(n, 0x81, `${nw}.notificationAddress`), nw, 255),
     }));
-  }
-  if ((x = get(T.profileOwner))) p.profileOwner = readOperatorId(x, `${w}.profileOwner`);
-  if ((x = get(T.dpProprietaryData))) p.dpProprietaryData = x.raw.slice();
-  if ((x = get(T.ppr))) p.ppr = readNamedBits(x, PPR_BITS, `${w}.ppr`);
+  });
+  field(T.profileOwner, (x) => (p.profileOwner = readOperatorId(x, `${w}.profileOwner`)));
+  field(T.dpProprietaryData, (x) => (p.dpProprietaryData = x.raw.slice()));
+  field(T.ppr, (x) => (p.ppr = readNamedBits(x, PPR_BITS, `${w}.ppr`)));
+  if (problems.length > 0) p.problems = problems;
   return p;
 }
 
@@ -167,5 +198,14 @@ export function decodeProfilesInfoResponse(der: Uint8Array): ProfilesInfoRespons
   const choice = single(decodeRoot(der, TAG_PROFILES_INFO, w), w);
   if (choice.tag === 0x81) return readErrorAnswer(choice, PROFILE_INFO_LIST_ERROR, `${w}.profileInfoListError`);
   if (choice.tag !== 0xa0) throw asn1Error(w, `unexpected alternative tag ${choice.tag.toString(16).toUpperCase()}`, choice.offset);
-  return { ok: true, profiles: listOf(choice, TAG_PROFILE_INFO, `${w}.profileInfoListOk`).map(readProfileInfo) };
+  if (!choice.constructed) throw asn1Error(w, 'profileInfoListOk must be constructed', choice.offset);
+  // one bad entry must not hide the others
+  const profiles = choice.children.map((t): ProfileInfo => {
+    try {
+      return readProfileInfo(t);
+    } catch (e) {
+      return { problems: [(e as Error).message.replace(/^cannot decode /, '')] };
+    }
+  });
+  return { ok: true, profiles };
 }

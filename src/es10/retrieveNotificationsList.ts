@@ -7,7 +7,7 @@
 
 import { decodeRoot, encInt, encNamedBits, expectTag, find, need, readInt, readNamedBits, rawPart, single, tlv } from './der.js';
 import { encErrorAnswer, needSignature, readErrorAnswer, TAG_SIGNATURE, type ErrorAnswer } from './common.js';
-import { readNotificationMetadata, TAG_NOTIFICATION_METADATA, type NotificationMetadata } from './notificationMetadata.js';
+import { readNotificationMetadata, readNotificationMetadataTolerant, TAG_NOTIFICATION_METADATA, type NotificationMetadata } from './notificationMetadata.js';
 import { readProfileInstallationResult, TAG_PROFILE_INSTALLATION_RESULT, type ProfileInstallationResult } from './profileInstallationResult.js';
 import { NOTIFICATION_EVENT_BITS, RETRIEVE_NOTIFICATIONS_ERROR, type NotificationEvent } from './results.js';
 import { asn1Error, parseTlv, type Tlv } from '../util/tlv.js';
@@ -30,7 +30,12 @@ export interface OtherSignedNotificationParts {
 
 export type PendingNotification =
   | { kind: 'profileInstallationResult'; raw: Uint8Array; metadata: NotificationMetadata; installation: ProfileInstallationResult }
-  | ({ kind: 'otherSignedNotification'; raw: Uint8Array; metadata: NotificationMetadata } & OtherSignedNotificationParts);
+  | ({ kind: 'otherSignedNotification'; raw: Uint8Array; metadata: NotificationMetadata } & OtherSignedNotificationParts)
+  /** One the card sent that does not decode: its metadata when that much reads (tolerant decoding only). */
+  | { kind: 'malformed'; raw: Uint8Array; metadata?: NotificationMetadata; problem: string };
+
+/** A pending notification that decoded strictly. */
+export type DecodedNotification = Exclude<PendingNotification, { kind: 'malformed' }>;
 
 export type RetrieveNotificationsListResponse =
   | { ok: true; notifications: PendingNotification[] }
@@ -67,7 +72,7 @@ export function encodeOtherSignedNotification(p: OtherSignedNotificationParts): 
 }
 
 /** Reads one walked PendingNotification (BF37 or 30). */
-export function readPendingNotification(t: Tlv): PendingNotification {
+export function readPendingNotification(t: Tlv): DecodedNotification {
   if (t.tag === TAG_PROFILE_INSTALLATION_RESULT) {
     const installation = readProfileInstallationResult(t);
     return { kind: 'profileInstallationResult', raw: t.raw.slice(), metadata: installation.notificationMetadata, installation };
@@ -89,7 +94,7 @@ export function readPendingNotification(t: Tlv): PendingNotification {
 }
 
 /** Decodes one pending notification from its raw DER. */
-export function decodePendingNotification(der: Uint8Array): PendingNotification {
+export function decodePendingNotification(der: Uint8Array): DecodedNotification {
   return readPendingNotification(parseTlv(der, 'PendingNotification'));
 }
 
@@ -107,5 +112,30 @@ export function decodeRetrieveNotificationsListResponse(der: Uint8Array): Retrie
   if (choice.tag === 0x81) return readErrorAnswer(choice, RETRIEVE_NOTIFICATIONS_ERROR, `${w}.notificationsListResultError`);
   if (choice.tag !== 0xa0) throw asn1Error(w, `unexpected alternative tag ${choice.tag.toString(16).toUpperCase()}`, choice.offset);
   if (!choice.constructed) throw asn1Error(w, 'notificationList must be constructed', choice.offset);
-  return { ok: true, notifications: choice.children.map(readPendingNotification) };
+  return { ok: true, notifications: choice.children.map(readPendingNotificationTolerant) };
+}
+
+/** The metadata element of a pending notification, wherever it sits (30 > BF2F, BF37 > BF27 > BF2F). */
+function metadataElement(t: Tlv): Tlv | undefined {
+  const holder = t.tag === TAG_PROFILE_INSTALLATION_RESULT ? find(t, 0xbf27) : t;
+  return holder?.constructed ? find(holder, TAG_NOTIFICATION_METADATA) : undefined;
+}
+
+/**
+ * One pending notification from a card's list: strictly decoded, or - when that fails - kept as
+ * 'malformed' with its raw bytes and whatever of its metadata still reads. Never throws.
+ */
+export function readPendingNotificationTolerant(t: Tlv): PendingNotification {
+  try {
+    return readPendingNotification(t);
+  } catch (e) {
+    const out: PendingNotification = { kind: 'malformed', raw: t.raw.slice(), problem: (e as Error).message };
+    try {
+      const md = t.constructed ? metadataElement(t) : undefined;
+      if (md) out.metadata = readNotificationMetadataTolerant(md, 'PendingNotification.notificationMetadata');
+    } catch {
+      // nothing readable
+    }
+    return out;
+  }
 }

@@ -6,8 +6,17 @@ import { decResultResponse, encIccid, encResultResponse, readIccid, TAG_ICCID, t
 import { SET_NICKNAME_RESULT } from './results.js';
 
 export const TAG_SET_NICKNAME = 0xbf29;
-/** profileNickname is UTF8String (SIZE(0..64)): at most 64 bytes. */
-export const MAX_NICKNAME_BYTES = 64;
+/** profileNickname is UTF8String (SIZE(0..64)): at most 64 characters (ASN.1 SIZE counts characters). */
+export const MAX_NICKNAME_CHARS = 64;
+/** The most UTF-8 bytes 64 characters take. */
+export const MAX_NICKNAME_BYTES = MAX_NICKNAME_CHARS * 4;
+
+/** Characters (Unicode code points) in a string, as ASN.1 SIZE counts them. */
+export function charCount(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
 
 export interface SetNicknameRequest {
   iccid: string;
@@ -17,9 +26,9 @@ export interface SetNicknameRequest {
 export type SetNicknameResponse = ResultResponse<keyof typeof SET_NICKNAME_RESULT>;
 
 export function encodeSetNicknameRequest(req: SetNicknameRequest): Uint8Array {
-  const bytes = new TextEncoder().encode(req.profileNickname).length;
-  if (bytes > MAX_NICKNAME_BYTES) {
-    throw new LpaError('ASN1_ENCODE', `nickname is ${bytes} bytes in UTF-8, at most ${MAX_NICKNAME_BYTES} allowed`);
+  const chars = charCount(req.profileNickname);
+  if (chars > MAX_NICKNAME_CHARS) {
+    throw new LpaError('ASN1_ENCODE', `nickname is ${chars} characters, at most ${MAX_NICKNAME_CHARS} allowed`);
   }
   return tlv(TAG_SET_NICKNAME, encIccid(req.iccid), encUtf8(0x90, req.profileNickname));
 }

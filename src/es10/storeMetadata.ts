@@ -5,7 +5,7 @@
  */
 
 import { decodeRoot, encInt, encNamedBits, encUtf8, find, listOf, need, opt, readInt, readNamedBits, readUtf8, tlv } from './der.js';
-import { encIccid, readIccid, TAG_ICCID } from './common.js';
+import { encIccid, encOperatorId, readIccid, readOperatorId, TAG_ICCID, type OperatorId } from './common.js';
 import { NOTIFICATION_EVENT_BITS, PPR_BITS, PROFILE_CLASS, type NotificationEvent, type PprId } from './results.js';
 import { asn1Error } from '../util/tlv.js';
 
@@ -28,6 +28,8 @@ export interface StoreMetadata {
   iconType?: number;
   icon?: Uint8Array;
   notificationConfigurationInfo: NotificationTarget[];
+  /** The operator owning the profile (B7): what the eUICC's RAT rules are matched against. */
+  profileOwner?: OperatorId;
   profilePolicyRules?: (PprId | `bit${number}`)[];
 }
 
@@ -37,6 +39,7 @@ export interface StoreMetadataInput {
   profileName: string;
   profileClass?: MetadataProfileClass;
   notificationConfigurationInfo?: { events: readonly NotificationEvent[]; address: string }[];
+  profileOwner?: OperatorId;
   profilePolicyRules?: readonly PprId[];
 }
 
@@ -51,6 +54,7 @@ export function encodeStoreMetadata(m: StoreMetadataInput): Uint8Array {
     encUtf8(0x92, m.profileName),
     opt(m.profileClass, (c) => encInt(0x95, PROFILE_CLASS[c])),
     opt(nci, (list) => tlv(0xb6, ...list.map((n) => tlv(0x30, encNamedBits(0x80, n.events, NOTIFICATION_EVENT_BITS), encUtf8(0x81, n.address))))),
+    opt(m.profileOwner, (o) => encOperatorId(0xb7, o)),
     opt(m.profilePolicyRules, (r) => encNamedBits(0x99, r, PPR_BITS)),
   );
 }
@@ -86,7 +90,53 @@ export function decodeStoreMetadata(der: Uint8Array): StoreMetadata {
       });
     }
   }
+  const owner = find(root, 0xb7);
+  if (owner) out.profileOwner = readOperatorId(owner, `${w}.profileOwner`);
   const ppr = find(root, 0x99);
   if (ppr) out.profilePolicyRules = readNamedBits(ppr, PPR_BITS, `${w}.profilePolicyRules`);
   return out;
+}
+
+/**
+ * The profile metadata for display, never throwing: the strict decode, else each field that reads
+ * (an SM-DP+ or card may send a malformed one; that must not stop a download).
+ */
+export function readStoreMetadataTolerant(der: Uint8Array): { metadata: Partial<StoreMetadata>; problem?: string } {
+  try {
+    return { metadata: decodeStoreMetadata(der) };
+  } catch (e) {
+    const problem = (e as Error).message;
+    const out: Partial<StoreMetadata> = {};
+    const w = 'StoreMetadataRequest';
+    let root;
+    try {
+      root = decodeRoot(der, TAG_STORE_METADATA, w);
+    } catch {
+      return { metadata: out, problem };
+    }
+    const attempt = (f: () => void): void => {
+      try {
+        f();
+      } catch {
+        // left out
+      }
+    };
+    attempt(() => (out.iccid = readIccid(need(root, TAG_ICCID, `${w}.iccid`), `${w}.iccid`)));
+    attempt(() => (out.serviceProviderName = readUtf8(need(root, 0x91, `${w}.serviceProviderName`), w, 1024)));
+    attempt(() => (out.profileName = readUtf8(need(root, 0x92, `${w}.profileName`), w, 1024)));
+    attempt(() => {
+      const cls = find(root, 0x95);
+      out.profileClassCode = cls ? readInt(cls, w) : PROFILE_CLASS.operational;
+      out.profileClass = CLASS_NAMES[out.profileClassCode] ?? 'unknown';
+    });
+    attempt(() => {
+      const ppr = find(root, 0x99);
+      if (ppr) out.profilePolicyRules = readNamedBits(ppr, PPR_BITS, w);
+    });
+    attempt(() => {
+      const owner = find(root, 0xb7);
+      if (owner) out.profileOwner = readOperatorId(owner, w);
+    });
+    return { metadata: out, problem };
+  }
 }

@@ -4,14 +4,15 @@
  * The ES9+ body carries the address exactly as the user (or the activation code, or the eUICC's
  * default address) gave it, because the SM-DP+ signs it into serverSigned1 and the eUICC compares
  * it. Comparisons use the lower-cased form. A leading `https://` (any case) and one trailing `/`
- * are tolerated and stripped (`schemeStripped` tells the caller, who may warn); any other scheme,
+ * are tolerated and stripped (`schemeStripped` tells the caller, who may warn), and so is the
+ * trailing dot of a fully qualified host name (`smdp.example.com.`); any other scheme,
  * a path, a query, user info or an empty label is INVALID_ADDRESS.
  */
 import { isIP } from 'node:net';
 import { LpaError } from '../errors.js';
 
 export interface SmdpAddress {
-  /** The address as given, minus a stripped `https://` and trailing `/`: what the ES9+ body carries. */
+  /** The address as given, minus a stripped `https://`, a trailing `/` and a trailing dot of the host name: what the ES9+ body carries. */
   readonly value: string;
   /** Lower-cased host name, without brackets for IPv6 literals. */
   readonly host: string;
@@ -95,6 +96,11 @@ export function parseSmdpAddress(input: string): SmdpAddress {
       hostPart = text;
     }
     if (hostPart.length === 0) throw bad(input, 'no host name');
+    // a fully qualified name may end with the root's dot (DNS treats both alike); it is dropped
+    if (hostPart.endsWith('.') && hostPart.length > 1 && isHostName(hostPart.slice(0, -1))) {
+      hostPart = hostPart.slice(0, -1);
+      text = portText === undefined ? hostPart : `${hostPart}:${portText}`;
+    }
     if (isIP(hostPart) !== 4 && !isHostName(hostPart)) {
       throw bad(input, `"${hostPart}" is not a valid host name (letters, digits, hyphens and dots; no empty labels)`);
     }

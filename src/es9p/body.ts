@@ -46,11 +46,11 @@ export function summarizeBody(body: string, max = 160): string {
   return s.length > max ? `${s.slice(0, max)}...` : s;
 }
 
-/** Parses a JSON object answer; anything else is ES9_BAD_RESPONSE. */
+/** Parses a JSON object answer (a UTF-8 byte order mark before it is tolerated); anything else is ES9_BAD_RESPONSE. */
 export function parseJsonObject(raw: Buffer, fn: string, httpStatus: number): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(raw.toString('utf8').replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new LpaError(
       'ES9_BAD_RESPONSE',
@@ -65,11 +65,17 @@ export function parseJsonObject(raw: Buffer, fn: string, httpStatus: number): Re
   return value as Record<string, unknown>;
 }
 
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// padding optional: some servers send unpadded base64
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 
-/** A required base64 field, decoded to the exact bytes sent; ES9_BAD_RESPONSE naming the field otherwise. */
-export function base64Field(body: Record<string, unknown>, field: string, fn: string): Uint8Array {
-  const v = body[field];
+/**
+ * A required base64 field, decoded to the exact bytes sent; ES9_BAD_RESPONSE naming the field
+ * otherwise. Lenient where real servers are sloppy: the padding may be missing, and `aliases` name
+ * spellings some servers use (e.g. euiccCiPKIdTobeUsed).
+ */
+export function base64Field(body: Record<string, unknown>, field: string, fn: string, aliases: readonly string[] = []): Uint8Array {
+  let v = body[field];
+  for (const a of aliases) if (v === undefined || v === null) v = body[a];
   if (v === undefined || v === null) {
     throw new LpaError('ES9_BAD_RESPONSE', `${fn}: the SM-DP+ answer lacks ${field}`, { function: fn, field });
   }

@@ -120,7 +120,7 @@ export class Es9Client {
       transactionId: transactionIdField(body, fn),
       serverSigned1: base64Field(body, 'serverSigned1', fn),
       serverSignature1: base64Field(body, 'serverSignature1', fn),
-      euiccCiPKIdToBeUsed: base64Field(body, 'euiccCiPKIdToBeUsed', fn),
+      euiccCiPKIdToBeUsed: base64Field(body, 'euiccCiPKIdToBeUsed', fn, ['euiccCiPKIdTobeUsed']),
       serverCertificate: base64Field(body, 'serverCertificate', fn),
       executionStatus,
     };
@@ -157,18 +157,17 @@ export class Es9Client {
     };
   }
 
-  /** Delivers one pending notification; resolves when the SM-DP+ accepted it (204, or 200 without a failure). */
+  /**
+   * Delivers one pending notification; resolves when the SM-DP+ accepted it: 204, an empty 2xx, or
+   * a JSON object without a failure status. A body that is not JSON is not an acceptance
+   * (ES9_BAD_RESPONSE: a proxy's or portal's page); a JSON Failed status is ES9_FAILED (refused).
+   */
   async handleNotification(req: HandleNotificationRequest): Promise<void> {
     const fn = 'handleNotification';
     const answer = await this.send(fn, { pendingNotification: toBase64(req.pendingNotification) });
     if (answer.raw.length === 0 || answer.status === 204) return;
-    // SGP.22 defines no body here; only an explicit ES9+ failure in one counts.
-    let body: Record<string, unknown>;
-    try {
-      body = parseJsonObject(answer.raw, fn, answer.status);
-    } catch {
-      return;
-    }
+    // SGP.22 defines no body here; an object without a header is fine, a failure status is not
+    const body = parseJsonObject(answer.raw, fn, answer.status);
     if (body.header !== undefined) checkExecutionStatus(body, fn);
   }
 

@@ -5,6 +5,7 @@
 
 import { LpaError } from '../errors.js';
 import { toHex } from '../util/hex.js';
+import { luhnValid } from './imei.js';
 
 const ICCID_RE = /^[0-9]{18,20}$/;
 
@@ -25,28 +26,14 @@ export function parseIccid(input: string): string {
   return s;
 }
 
-/** The Luhn check digit (ISO/IEC 7812) the given digits would need appended. */
-export function luhnCheckDigit(digits: string): number {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10;
-}
-
 /**
  * Parses an ICCID a person typed and checks its last digit, the Luhn check digit of E.118, so a
  * typo is a clear INVALID_ICCID (usage) error instead of "profile not found" from the eUICC.
  */
 export function parseTypedIccid(input: string): string {
   const iccid = parseIccid(input);
-  const expected = luhnCheckDigit(iccid.slice(0, -1));
-  if (Number(iccid.at(-1)) !== expected) {
+  if (!luhnValid(iccid)) {
+    const expected = [...'0123456789'].find((d) => luhnValid(iccid.slice(0, -1) + d));
     throw invalid(input.trim(), `the check digit (last digit) should be ${expected}; a typo?`);
   }
   return iccid;

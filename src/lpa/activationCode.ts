@@ -1,11 +1,14 @@
 /**
- * SGP.22 activation code: `LPA:1$<SM-DP+ address>$<matching id>[$<SM-DP+ OID>[$<CC required>]]`.
+ * SGP.22 (4.1) activation code:
+ * `LPA:1$<SM-DP+ address>$<matching id>[$<SM-DP+ OID>[$<CC required flag>[$<CI public key id>]]]`.
  *
  * The `LPA:` prefix (any case) is optional, as people paste both the QR payload and the bare code.
  * Format version must be `1`. The matching id may be empty (the SM-DP+ then finds the profile by
  * EID) and is made of the characters SGP.22 allows (letters, digits, hyphen). The OID, when present
- * and not empty, is a dotted OID; the confirmation-code flag is `1` when present. Anything after
- * the fifth field is an error.
+ * and not empty, is a dotted OID (checked against the SM-DP+'s certificate during the download);
+ * the confirmation-code flag is `1` (required) or `0`/empty (not); the sixth field names the CI
+ * whose key the SM-DP+ uses, as the hex of its subject key identifier. Anything after the sixth
+ * field is an error.
  */
 import { LpaError } from '../errors.js';
 import { parseSmdpAddress } from '../es9p/address.js';
@@ -19,6 +22,8 @@ export interface ActivationCode {
   oid?: string;
   /** True when the code says a confirmation code is required. */
   confirmationCodeRequired: boolean;
+  /** Subject key identifier of the CI the SM-DP+ certificates chain to (the 6th field). */
+  ciPkId?: Uint8Array;
 }
 
 const MAX_LENGTH = 1024;
@@ -54,8 +59,8 @@ export function parseActivationCode(input: string): ActivationCode {
   const body = /^lpa:/i.test(text) ? text.slice(4) : text;
   const fields = body.split('$');
   if (fields.length < 3) throw bad('expected 1$<SM-DP+ address>$<matching id>', input);
-  if (fields.length > 5) throw bad(`unexpected data after the 5th field: "${fields.slice(5).join('$')}"`, input);
-  const [version, address, matchingId, oid, cc] = fields as [string, string, string, string | undefined, string | undefined];
+  if (fields.length > 6) throw bad(`unexpected data after the 6th field: "${fields.slice(6).join('$')}"`, input);
+  const [version, address, matchingId, oid, cc, ci] = fields as [string, string, string, string | undefined, string | undefined, string | undefined];
   if (version !== '1') throw bad(`unsupported format version "${version}" (only 1 is defined)`, input);
   if (address.length === 0) throw bad('the SM-DP+ address is empty', input);
   try {
@@ -75,9 +80,13 @@ export function parseActivationCode(input: string): ActivationCode {
     if (!isDottedOid(oid)) throw bad(`"${oid}" is not a dotted OID (e.g. 2.999.10)`, input);
     out.oid = oid;
   }
-  if (cc !== undefined) {
-    if (cc !== '1') throw bad(`the confirmation-code flag must be "1", not "${cc}"`, input);
+  if (cc !== undefined && cc !== '' && cc !== '0') {
+    if (cc !== '1') throw bad(`the confirmation-code flag must be "1" (required) or "0", not "${cc}"`, input);
     out.confirmationCodeRequired = true;
+  }
+  if (ci !== undefined && ci.length > 0) {
+    if (!/^(?:[0-9A-Fa-f]{2}){1,32}$/.test(ci)) throw bad(`the CI public key id "${ci}" is not hex (e.g. the 40 hex digits of a subject key identifier)`, input);
+    out.ciPkId = new Uint8Array(Buffer.from(ci, 'hex'));
   }
   return out;
 }

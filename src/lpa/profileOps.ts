@@ -21,11 +21,17 @@ export interface ProfileOpResult {
   iccid: string;
   operation: ProfileOperation;
   notifications: DeliveryOutcome[] | null;
+  /** What went wrong after the eUICC did the operation (it still counts as done). */
+  warnings: string[];
 }
+
+const PAST: Record<ProfileOperation, string> = { enable: 'enabled', disable: 'disabled', delete: 'deleted' };
 
 /**
  * Enables, disables or deletes a profile; after a REFRESH waits for the module to re-read the SIM
  * (the channel reopens itself on the next APDU), then delivers pending notifications if asked.
+ * Once the eUICC answered ok the operation is done: a SIM that comes back late or notifications
+ * that cannot be read or delivered become warnings, never a failure of the operation.
  */
 export async function changeProfile(
   es10: Es10Client,
@@ -37,6 +43,14 @@ export async function changeProfile(
   const iccid = parseIccid(iccidInput);
   const refresh = options.refresh ?? true;
   options.onProgress?.(`${operation} profile ${iccid}`, { iccid });
+  const warnings: string[] = [];
+  const afterwards = async (what: string, f: () => Promise<void>): Promise<void> => {
+    try {
+      await f();
+    } catch (e) {
+      warnings.push(`the profile was ${PAST[operation]}, but ${what} (${(e as Error).message})`);
+    }
+  };
   let settled = false;
   if (operation === 'enable') {
     try {
@@ -47,18 +61,22 @@ export async function changeProfile(
       if (!(isLpaError(e, 'ES10_RESULT') && e.details.result === 'catBusy' && refresh)) throw e;
       options.onProgress?.('the module is busy (catBusy): enabling without REFRESH and restarting the SIM');
       await es10.enableProfile(iccid, false);
-      await modem.restartSim(options.simReadyTimeoutMs ?? 60_000);
       settled = true;
+      await afterwards('restarting the SIM failed', () => modem.restartSim(options.simReadyTimeoutMs ?? 60_000));
     }
   } else if (operation === 'disable') await es10.disableProfile(iccid, refresh);
   else await es10.deleteProfile(iccid);
   if (operation !== 'delete' && refresh && !settled) {
     options.onProgress?.('waiting for the module to restart the SIM');
-    await modem.settleAfterSwitch(options.simReadyTimeoutMs ?? 60_000);
+    await afterwards('the module did not report the SIM back in time', () => modem.settleAfterSwitch(options.simReadyTimeoutMs ?? 60_000));
   }
   let notifications: DeliveryOutcome[] | null = null;
   if (options.notify) {
-    notifications = await deliverNotifications(es10, options.notify, options.onProgress ? { onProgress: options.onProgress } : {});
+    const pool = options.notify;
+    notifications = [];
+    await afterwards('its notifications could not be read; they stay queued ("notifications send")', async () => {
+      notifications = await deliverNotifications(es10, pool, options.onProgress ? { onProgress: options.onProgress } : {});
+    });
   }
-  return { iccid, operation, notifications };
+  return { iccid, operation, notifications, warnings };
 }

@@ -16,6 +16,10 @@ export interface DownloadTarget {
   matchingId: string;
   method: 'activation-code' | 'address' | 'default';
   confirmationCodeRequired: boolean;
+  /** SM-DP+ OID an activation code names (checked against the server certificate). */
+  smdpOid?: string;
+  /** CI key id an activation code names. */
+  ciPkId?: Uint8Array;
 }
 
 /**
@@ -28,7 +32,14 @@ export async function resolveTarget(es10: Es10Client, input: TargetInput): Promi
       throw new LpaError('USAGE', 'give either an activation code or --smdp/--matching-id, not both');
     }
     const ac = parseActivationCode(input.activationCode);
-    return { smdpAddress: ac.smdpAddress, matchingId: ac.matchingId, method: 'activation-code', confirmationCodeRequired: ac.confirmationCodeRequired };
+    return {
+      smdpAddress: ac.smdpAddress,
+      matchingId: ac.matchingId,
+      method: 'activation-code',
+      confirmationCodeRequired: ac.confirmationCodeRequired,
+      ...(ac.oid ? { smdpOid: ac.oid } : {}),
+      ...(ac.ciPkId ? { ciPkId: ac.ciPkId } : {}),
+    };
   }
   if (input.smdpAddress !== undefined) {
     const a = parseSmdpAddress(input.smdpAddress);

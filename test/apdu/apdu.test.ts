@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildApdu, checkSw, data, sw, swHex, swMeaning } from '../../src/apdu/apdu.js';
+import { buildApdu, checkSw, data, isNormalEnd, sw, swHex, swMeaning } from '../../src/apdu/apdu.js';
 import { isLpaError, LpaError } from '../../src/errors.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
 
@@ -37,6 +37,20 @@ describe('status words', () => {
 
   it('checkSw returns data on 9000', () => {
     expect(toHex(checkSw(fromHex('01029000'), 'X'))).toBe('0102');
+  });
+
+  it('checkSw takes 91xx (proactive command pending) and 92xx as normal ends, keeping the data', () => {
+    expect(toHex(checkSw(fromHex('BF3103800100910B'), 'EnableProfile'))).toBe('BF3103800100');
+    expect(toHex(checkSw(fromHex('0102' + '9210'), 'X'))).toBe('0102');
+    expect(toHex(checkSw(fromHex('9100'), 'X'))).toBe('');
+    for (const v of [0x9000, 0x9100, 0x91ff, 0x9210]) expect(isNormalEnd(v)).toBe(true);
+    for (const v of [0x9300, 0x9f10, 0x6300, 0x6a80, 0x6601, 0x6100]) expect(isNormalEnd(v)).toBe(false);
+    expect(swMeaning(0x910b)).toMatch(/proactive command of 11 bytes/);
+  });
+
+  it('other 9xxx and 6xxx words stay errors; 6601 is named', () => {
+    for (const hex of ['9300', '9F10', '6601']) expect(() => checkSw(fromHex(hex), 'X')).toThrow(LpaError);
+    expect(swMeaning(0x6601)).toMatch(/long command/);
   });
 
   it.each([

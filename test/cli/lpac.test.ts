@@ -38,11 +38,13 @@ const P1: ProfileView = {
   serviceProviderName: 'Twilio',
   profileName: 'Super SIM',
   profileClass: 'operational',
+  ppr: [],
 };
 const P2: ProfileView = {
   iccid: '8988307000000000016',
   isdpAid: 'A0000005591010FFFFFFFF8900001100',
   state: 'disabled',
+  ppr: [],
   nickname: null,
   serviceProviderName: 'GSMA',
   profileName: 'Bootstrap',
@@ -263,7 +265,8 @@ describe('lpac output of a real download on the simulated peers', () => {
     const matchingId = 'TS48V2-SAIP2-1-BERTLV-UNIQUE';
     const d = lpac('download');
     const dl = await downloadProfile(es10, pool, { smdpAddress: smdp.address, matchingId }, { onProgress: (s, m, data) => d.o.progress(s, m, data) });
-    const { metadata, ...rest } = dl;
+    const { metadata: m, ...rest } = dl;
+    const metadata = m!;
     d.o.result({ ...rest, enabled: false, notifications: [], profile: { iccid: metadata.iccid } }, '');
     const lines = d.out.lines();
     expect(lines.map((l) => `${l.type}:${l.payload.message}`)).toEqual([
@@ -293,7 +296,7 @@ describe('lpac output of a real download on the simulated peers', () => {
     const items = p.out.lines()[0]!.payload.data as Record<string, unknown>[];
     expect(items).toHaveLength(2);
     expect(items.map((i) => Object.keys(i))).toEqual(Array(2).fill(['iccid', 'isdpAid', 'profileState', 'profileNickname', 'serviceProviderName', 'profileName', 'iconType', 'icon', 'profileClass']));
-    expect(items.find((i) => i.iccid === dl.iccid)).toMatchObject({ profileState: 'disabled', isdpAid: dl.isdpAid.toLowerCase() });
+    expect(items.find((i) => i.iccid === dl.iccid)).toMatchObject({ profileState: 'disabled', isdpAid: dl.isdpAid!.toLowerCase() });
 
     const n = lpac('notifications');
     n.o.result({ notifications: (await es10.listNotifications()).map(notificationView) }, '');

@@ -143,7 +143,10 @@ describe('SetNickname / MemoryReset / RemoveNotification', () => {
   it('nickname', () => {
     golden(es10.encodeSetNicknameRequest, es10.decodeSetNicknameRequest, { iccid: ICCID, profileNickname: 'x' }, `BF290F${ICCID_BCD}900178`);
     golden(es10.encodeSetNicknameResponse, es10.decodeSetNicknameResponse, { result: 'iccidNotFound', resultCode: 1 }, 'BF2903800101');
-    expect(() => es10.encodeSetNicknameRequest({ iccid: ICCID, profileNickname: 'é'.repeat(33) })).toThrow(/at most 64/);
+    // SIZE(0..64) counts characters, not bytes: 64 two-byte or four-byte characters are fine
+    expect(es10.decodeSetNicknameRequest(es10.encodeSetNicknameRequest({ iccid: ICCID, profileNickname: 'é'.repeat(64) })).profileNickname).toBe('é'.repeat(64));
+    expect(es10.decodeSetNicknameRequest(es10.encodeSetNicknameRequest({ iccid: ICCID, profileNickname: '😀'.repeat(64) })).profileNickname).toBe('😀'.repeat(64));
+    expect(() => es10.encodeSetNicknameRequest({ iccid: ICCID, profileNickname: 'é'.repeat(65) })).toThrow(/at most 64/);
   });
   it('memory reset', () => {
     golden(es10.encodeMemoryResetRequest, es10.decodeMemoryResetRequest, { resetOptions: ['deleteOperationalProfiles', 'deleteFieldLoadedTestProfiles'] }, 'BF3404820206C0');

@@ -115,7 +115,7 @@ describe('captured session: AuthenticateServer', () => {
   it('encodes ctxParams1 with capabilities and IMEI (golden)', () => {
     const ctx: es10.CtxParams1 = {
       matchingId: '',
-      deviceInfo: { tac: fromHex('35290611'), deviceCapabilities: { gsmSupportedRelease: '15.0.0', eutranSupportedRelease: '15.0.0' }, imei: fromHex('3529061100000010') },
+      deviceInfo: { tac: fromHex('35290611'), deviceCapabilities: { gsmSupportedRelease: '15.0.0', eutranEpcSupportedRelease: '15.0.0' }, imei: fromHex('3529061100000010') },
     };
     const hex = 'A0208000A11C80043529061 1A10A80030F00008503 0F0000820835290611000000 10'.replace(/ /g, '');
     expect(toHex(es10.encodeCtxParams1(ctx))).toBe(hex);

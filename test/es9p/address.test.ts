@@ -38,7 +38,8 @@ describe('parseSmdpAddress', () => {
     ['rsp.example.com?x=1', 'path, query'],
     ['user@rsp.example.com', 'user information'],
     ['rsp..example.com', 'not a valid host name'],
-    ['rsp.example.com.', 'not a valid host name'],
+    ['rsp.example.com..', 'not a valid host name'],
+    ['.', 'not a valid host name'],
     ['-rsp.example.com', 'not a valid host name'],
     ['rsp_1.example.com', 'not a valid host name'],
     [`${'a'.repeat(64)}.example.com`, 'not a valid host name'],
@@ -61,6 +62,12 @@ describe('parseSmdpAddress', () => {
     expect(err).toBeInstanceOf(LpaError);
     expect((err as LpaError).code).toBe('INVALID_ADDRESS');
     expect((err as LpaError).message).toContain(reason);
+  });
+
+  it('drops the trailing dot of a fully qualified name (lenient: some servers and codes carry it)', () => {
+    expect(parseSmdpAddress('rsp.example.com.')).toMatchObject({ value: 'rsp.example.com', host: 'rsp.example.com', schemeStripped: false });
+    expect(parseSmdpAddress('RSP.example.com.:8443')).toMatchObject({ value: 'RSP.example.com:8443', port: 8443 });
+    expect(sameSmdpAddress('rsp.example.com.', 'RSP.EXAMPLE.COM')).toBe(true);
   });
 
   it('compares addresses case-insensitively with :443 optional', () => {

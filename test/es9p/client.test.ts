@@ -201,6 +201,18 @@ describe('Es9Client error answers', () => {
     expect(e.message).toContain('smdpSigned2');
   });
 
+  it('lenient where real servers are sloppy: a UTF-8 BOM before the JSON, unpadded base64', async () => {
+    const body = authExResponse();
+    const unpadded = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' && k !== 'transactionId' ? v.replace(/=+$/, '') : v]));
+    expect(Object.values(unpadded).some((v, i) => v !== Object.values(body)[i])).toBe(true);
+    const { client } = await setup((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(`\uFEFF${JSON.stringify(unpadded)}`);
+    });
+    const r = await client.authenticateClient(authReq);
+    expect(Buffer.from(r.smdpSigned2).toString('base64')).toBe(body.smdpSigned2);
+  });
+
   it('a missing field -> ES9_BAD_RESPONSE naming the field', async () => {
     const { smdpCertificate: _dropped, ...rest } = authExResponse();
     const { client } = await setup((_req, res) => sendJson(res, rest));
@@ -258,6 +270,19 @@ describe('Es9Client handleNotification and cancelSession', () => {
     expect(server.requests.map((r) => r.url)).toEqual(['/gsma/rsp2/es9plus/handleNotification', '/gsma/rsp2/es9plus/handleNotification']);
     expect(JSON.parse(server.requests[0]!.body)).toEqual({ pendingNotification: 'vzcDAQID' });
     expect(client.stats().tlsHandshakes).toBe(1);
+  });
+
+  it('handleNotification: an HTTP 200 whose body is not JSON is not an acceptance', async () => {
+    const { client } = await setup((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<html><title>Captive portal</title></html>');
+    });
+    await expectLpaError(client.handleNotification({ pendingNotification: new Uint8Array([1]) }), 'ES9_BAD_RESPONSE');
+  });
+
+  it('handleNotification: a JSON object without a failure status is an acceptance', async () => {
+    const { client } = await setup((_req, res) => sendJson(res, { header: { functionExecutionStatus: { status: 'Executed-Success' } } }));
+    await client.handleNotification({ pendingNotification: new Uint8Array([1]) });
   });
 
   it('handleNotification with an explicit Failed answer is an error', async () => {

@@ -44,9 +44,13 @@ describe('checkExecutionStatus', () => {
 });
 
 describe('answer fields', () => {
-  it('decodes strict base64 to the exact bytes', () => {
+  it('decodes base64 (padding optional) to the exact bytes', () => {
     expect(base64Field({ f: 'vzcDAQID' }, 'f', 'fn')).toEqual(new Uint8Array([0xbf, 0x37, 3, 1, 2, 3]));
-    for (const bad of ['', 'vzcDAQI', 'vz cDAQID', 'vzcD-QID', 'vzcDAQ==ID', 42, ['vzcD']]) {
+    expect(base64Field({ f: 'vzcDAQI' }, 'f', 'fn')).toEqual(new Uint8Array([0xbf, 0x37, 3, 1, 2]));
+    expect(base64Field({ f: 'vzcDAQ' }, 'f', 'fn')).toEqual(new Uint8Array([0xbf, 0x37, 3, 1]));
+    expect(base64Field({ f: 'vzcDAQ==' }, 'f', 'fn')).toEqual(new Uint8Array([0xbf, 0x37, 3, 1]));
+    expect(base64Field({ old: 'vzcD' }, 'f', 'fn', ['old'])).toEqual(new Uint8Array([0xbf, 0x37, 3]));
+    for (const bad of ['', 'vzcDAQIDv', 'vz cDAQID', 'vzcD-QID', 'vzcDAQ==ID', 'vzcDA=', 42, ['vzcD']]) {
       const e = thrown(() => base64Field({ f: bad }, 'f', 'fn'));
       expect(e.code).toBe('ES9_BAD_RESPONSE');
       expect(e.details.field).toBe('f');

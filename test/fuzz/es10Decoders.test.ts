@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import * as es10 from '../../src/es10/index.js';
 import { parseBoundProfilePackage, parseInitialiseSecureChannel, parseReplaceSessionKeys } from '../../src/es10/bpp.js';
 import { decodeStoreMetadata } from '../../src/es10/storeMetadata.js';
+import { MAX_BPP_BYTES } from '../../src/es10/bpp.js';
 import { parseTlv, parseTlvs, TLV_LIMITS } from '../../src/util/tlv.js';
 import { LpaError } from '../../src/errors.js';
 import { concatBytes, fromHex } from '../../src/util/hex.js';
@@ -238,10 +239,13 @@ describe('ES10 decoders: huge declared lengths', () => {
 
   it('a 1 MiB + 1 input is refused before walking; 5-byte lengths and 5-byte tags are refused', () => {
     const big = new Uint8Array(TLV_LIMITS.maxSize + 1);
-    for (const name of ['decodeProfilesInfoResponse', 'parseBoundProfilePackage', 'parseTlvs']) {
+    for (const name of ['decodeProfilesInfoResponse', 'parseTlvs']) {
       const e = onlyTyped(() => DECODERS[name]!.f(big), ['ASN1_DECODE']);
       expect((e as LpaError).message).toMatch(/exceeds/);
     }
+    // the BPP is read one level at a time under its own, larger limit
+    const e = onlyTyped(() => DECODERS.parseBoundProfilePackage!.f(new Uint8Array(MAX_BPP_BYTES + 1)), ['ASN1_DECODE']);
+    expect((e as LpaError).message).toMatch(/exceed/);
     expect(onlyTyped(() => parseTlv(fromHex('BF2D85FFFFFFFFFF00'), 'x'), ['ASN1_DECODE'])).toBeInstanceOf(LpaError);
     expect(onlyTyped(() => parseTlv(fromHex('BFFFFFFFFF0100'), 'x'), ['ASN1_DECODE'])).toBeInstanceOf(LpaError);
   });

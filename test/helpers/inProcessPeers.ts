@@ -4,8 +4,8 @@ import { VirtualModem } from '../../drivers/virtual/modem.js';
 import type { VendorName } from '../../drivers/virtual/vendors.js';
 import { Es10Client } from '../../src/es10/client.js';
 import { Es9Pool } from '../../src/lpa/es9.js';
-import { openVirtualEuicc } from '../../src/sim/euicc/index.js';
-import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
+import { EuiccStateStore, VirtualEuicc, type Es10Handler, type EuiccQuirks } from '../../src/sim/euicc/index.js';
+import { startSmdp, type SmdpOptions, type SmdpServer } from '../../src/sim/smdp/index.js';
 
 /**
  * The simulated peers in the test process: the virtual module with a factory-fresh virtual eUICC
@@ -15,21 +15,35 @@ import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
 export interface InProcessPeers {
   smdp: SmdpServer;
   modem: VirtualModem;
+  card: VirtualEuicc;
   at: AtModem;
   es10: Es10Client;
   pool: Es9Pool;
   close(): Promise<void>;
 }
 
-export async function startInProcessPeers(vendor: VendorName = 'generic'): Promise<InProcessPeers> {
-  const smdp = await startSmdp();
-  const modem = new VirtualModem({ card: openVirtualEuicc(), vendor });
+export interface PeerOptions {
+  /** The eUICC's ES10 handlers (default: all of them); tests swap one for a misbehaving card. */
+  handlers?: readonly Es10Handler[];
+  quirks?: Partial<EuiccQuirks>;
+  smdp?: SmdpOptions;
+}
+
+export async function startInProcessPeers(vendor: VendorName = 'generic', options: PeerOptions = {}): Promise<InProcessPeers> {
+  const smdp = await startSmdp(options.smdp);
+  const card = new VirtualEuicc({
+    store: EuiccStateStore.open(),
+    ...(options.handlers ? { handlers: options.handlers } : {}),
+    ...(options.quirks ? { quirks: options.quirks } : {}),
+  });
+  const modem = new VirtualModem({ card, vendor });
   const at = await openAtModem({ path: 'virtual', binding: createVirtualBinding(() => modem), vendor });
   await at.channel.open();
   const pool = new Es9Pool({ caFiles: [smdp.caFile], connectTo: [smdp.connectTo] });
   return {
     smdp,
     modem,
+    card,
     at,
     es10: new Es10Client(at.channel),
     pool,

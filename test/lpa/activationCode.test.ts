@@ -11,6 +11,16 @@ describe('parseActivationCode', () => {
     expect(parseActivationCode('1$testsmdpplus1.example.com$TS48V2-SAIP2-1-BERTLV-UNIQUE$2.999.10$1')).toEqual(full);
   });
 
+  it('parses all six fields (SGP.22 4.1): a confirmation-code flag of 0 or empty, and the CI public key id', () => {
+    const ski = 'F54172BDF98A95D65CBEB88A38A1C11D800A85C3';
+    const ac = parseActivationCode(`LPA:1$rsp.example.com$M-1$2.999.10$0$${ski}`);
+    expect(ac).toMatchObject({ smdpAddress: 'rsp.example.com', matchingId: 'M-1', oid: '2.999.10', confirmationCodeRequired: false });
+    expect(Buffer.from(ac.ciPkId!).toString('hex').toUpperCase()).toBe(ski);
+    expect(parseActivationCode('LPA:1$rsp.example.com$M$2.999.10$').confirmationCodeRequired).toBe(false);
+    expect(parseActivationCode('LPA:1$rsp.example.com$M$$$').ciPkId).toBeUndefined();
+    expect(parseActivationCode(`LPA:1$rsp.example.com$M$$1$${ski.toLowerCase()}`)).toMatchObject({ confirmationCodeRequired: true });
+  });
+
   it('parses the short forms', () => {
     expect(parseActivationCode('LPA:1$rsp.example.com$ABC-123')).toEqual({ smdpAddress: 'rsp.example.com', matchingId: 'ABC-123', confirmationCodeRequired: false });
     expect(parseActivationCode('LPA:1$rsp.example.com$')).toEqual({ smdpAddress: 'rsp.example.com', matchingId: '', confirmationCodeRequired: false });
@@ -32,10 +42,11 @@ describe('parseActivationCode', () => {
     ['LPA:1$rsp.example.com$M$2.999.x', 'dotted OID'],
     ['LPA:1$rsp.example.com$M$3.1', 'dotted OID'],
     ['LPA:1$rsp.example.com$M$1.40', 'dotted OID'],
-    ['LPA:1$rsp.example.com$M$2.999.10$0', 'flag must be "1"'],
-    ['LPA:1$rsp.example.com$M$2.999.10$', 'flag must be "1"'],
-    ['LPA:1$rsp.example.com$M$2.999.10$1$extra', 'after the 5th field'],
-    ['LPA:1$rsp.example.com$M$2.999.10$1$', 'after the 5th field'],
+    ['LPA:1$rsp.example.com$M$2.999.10$2', 'flag must be "1" (required) or "0"'],
+    ['LPA:1$rsp.example.com$M$2.999.10$yes', 'flag must be "1" (required) or "0"'],
+    ['LPA:1$rsp.example.com$M$2.999.10$1$extra', 'CI public key id "extra" is not hex'],
+    ['LPA:1$rsp.example.com$M$2.999.10$1$ABC', 'is not hex'],
+    ['LPA:1$rsp.example.com$M$2.999.10$1$AB$x', 'after the 6th field'],
     [`LPA:1$rsp.example.com$${'A'.repeat(256)}`, 'longer than 255'],
     ['x'.repeat(2000), 'longer than 1024'],
   ])('%j is INVALID_ACTIVATION_CODE (%s)', (input, reason) => {

@@ -79,8 +79,8 @@ describe('downloadProfile failure handling', () => {
     } finally {
       await untrusting.close();
     }
-    // only the two local reads (challenge, EUICCInfo1): no AuthenticateServer, no CancelSession
-    expect(at.channel.stats().storeDataBlocks - before.storeDataBlocks).toBe(2);
+    // only the local reads (challenge, EUICCInfo1, pending install notifications): no AuthenticateServer, no CancelSession
+    expect(at.channel.stats().storeDataBlocks - before.storeDataBlocks).toBe(3);
     expect(smdp.admin.getOrder('TS48V3-SAIP2-3-NOBERTLV-UNIQUE')!.state).toBe('released');
   });
 

@@ -4,7 +4,7 @@ import { isLpaError, LpaError, toLpaError } from '../../errors.js';
 import { parseSmdpAddress } from '../../es9p/address.js';
 import { matchingIdProblem, parseActivationCode } from '../../lpa/activationCode.js';
 import { downloadProfile, type DownloadRequest } from '../../lpa/download.js';
-import { deliverNotifications, type DeliveryOutcome } from '../../lpa/notifications.js';
+import { deliverInstallResults, type DeliveryOutcome, undeliveredLine } from '../../lpa/notifications.js';
 import { changeProfile } from '../../lpa/profileOps.js';
 import { bool, str } from '../args.js';
 import type { Command } from '../command.js';
@@ -103,20 +103,31 @@ const command: Command = {
           out.notice(`no --smdp given: using the eUICC's default SM-DP+ address ${defaultDpAddress}`, { smdpAddress: defaultDpAddress });
           request.smdpAddress = defaultDpAddress;
         }
-        const notifyInstall = async (seq: number): Promise<DeliveryOutcome[]> => {
+        // the install result goes to the SM-DP+ right after the load, before anything else
+        const notifyInstall = async (seq: number | undefined): Promise<DeliveryOutcome[]> => {
           if (!notify) return [];
-          const outcomes = await deliverNotifications(d.es10, es9, { seqNumbers: [seq], onProgress: (m, data) => out.progress('notify', m, data) });
-          for (const o of outcomes) if (o.error) out.notice(`install notification #${o.seqNumber} not delivered: ${o.error.message}; it stays queued ("notifications send")`);
-          return outcomes;
+          try {
+            const outcomes = await deliverInstallResults(d.es10, es9, seq, (m, data) => out.progress('notify', m, data));
+            for (const o of outcomes) if (o.error) out.notice(undeliveredLine(o));
+            return outcomes;
+          } catch (e) {
+            out.notice(`the install notification could not be delivered (${(e as Error).message}); it stays queued ("notifications send")`);
+            return [];
+          }
         };
         let dl;
         try {
-          dl = await downloadProfile(d.es10, es9, request, {
-            onProgress: progress,
-            onTransaction: ({ transactionId, smdpAddress }) =>
-              journal.update({ transactionId, transactionSmdpAddress: smdpAddress }, `download: started transaction ${transactionId} with ${smdpAddress}`),
-            signal,
-          });
+          dl = await downloadProfile(
+            d.es10,
+            es9,
+            { ...request, deviceInfo: d.deviceInfo, acceptPpr: globals.acceptPpr, deliverPendingInstalls: notify },
+            {
+              onProgress: progress,
+              onTransaction: ({ transactionId, smdpAddress }) =>
+                journal.update({ transactionId, transactionSmdpAddress: smdpAddress }, `download: started transaction ${transactionId} with ${smdpAddress}`),
+              signal,
+            },
+          );
         } catch (e) {
           const err = toLpaError(e);
           if (err.code === 'PROFILE_ALREADY_DOWNLOADED' && uncancelled) {
@@ -125,27 +136,36 @@ const command: Command = {
           // cancelled cleanly (or never started): nothing left in flight
           if (err.details.cancel === undefined) journal.update({ transactionId: undefined, transactionSmdpAddress: undefined }, `download: failed (${err.code})`);
           // a failed installation is still reported to the SM-DP+ by its signed notification
-          if (isLpaError(err, 'PROFILE_INSTALL_FAILED') && typeof err.details.notificationSeq === 'number' && !signal.aborted) await notifyInstall(err.details.notificationSeq).catch(() => undefined);
+          if (isLpaError(err, 'PROFILE_INSTALL_FAILED') && err.details.cancelReason === undefined && !signal.aborted) {
+            await notifyInstall(typeof err.details.notificationSeq === 'number' ? err.details.notificationSeq : undefined);
+          }
           throw err;
         }
         journal.update({ transactionId: undefined, transactionSmdpAddress: undefined }, `download: installed ${dl.iccid}`);
         stopIfInterrupted(`profile ${dl.iccid} is installed`, `its install notification stays queued ("notifications send")${enable ? ', and it was not enabled' : ''}`);
-        const notifications = await notifyInstall(dl.notificationSeq);
+        const notifications = [...dl.earlierNotifications, ...(await notifyInstall(dl.notificationSeq))];
         let enabled = false;
         if (enable) {
           stopIfInterrupted(`profile ${dl.iccid} is installed`, 'it was not enabled');
           const op = await changeProfile(d.es10, d.modem, 'enable', dl.iccid, { ...(notify ? { notify: es9 } : {}), onProgress: (m, data) => out.progress('enable', m, data) });
           enabled = true;
+          for (const w of op.warnings) out.notice(w);
           notifications.push(...(op.notifications ?? []));
         }
         const { requests: httpsRequests, tlsHandshakes } = es9.stats();
         // `requests` stays the transport's (QMI/MBIM messages, PC/SC transmits); HTTPS has its own name
         return { ...dl, enabled, notifications, stats: { ...d.stats(), httpsRequests, tlsHandshakes, wallMs: Date.now() - started } };
       }, out);
-      const { metadata, ...rest } = result;
+      const { metadata, earlierNotifications: _earlier, ...rest } = result;
+      const name = metadata ? ` ("${metadata.profileName}", ${metadata.serviceProviderName})` : '';
       out.result(
-        { ...rest, profile: { iccid: metadata.iccid, serviceProviderName: metadata.serviceProviderName, profileName: metadata.profileName, profileClass: metadata.profileClass } },
-        `Profile ${result.iccid} ("${metadata.profileName}", ${metadata.serviceProviderName}) installed${result.enabled ? ' and enabled' : ''}.`,
+        {
+          ...rest,
+          profile: metadata
+            ? { iccid: metadata.iccid, serviceProviderName: metadata.serviceProviderName, profileName: metadata.profileName, profileClass: metadata.profileClass, ...(metadata.profilePolicyRules?.length ? { ppr: metadata.profilePolicyRules } : {}) }
+            : { iccid: result.iccid },
+        },
+        `Profile ${result.iccid}${name} installed${result.resultReadable ? '' : ' (result not readable)'}${result.enabled ? ' and enabled' : ''}.`,
       );
     } finally {
       await pool?.close();

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { withDevice } from '../device.js';
-import { addressesView, euiccInfo1View, euiccInfo2View } from '../format.js';
+import { addressesView, euiccInfo1View, euiccInfo2View, ratRuleView, ratText } from '../format.js';
 
 const command: Command = {
   name: 'info',
@@ -13,15 +13,24 @@ const command: Command = {
       const info1 = await d.es10.getEuiccInfo1();
       const info2 = await d.es10.getEuiccInfo2();
       const addresses = await d.es10.getConfiguredAddresses();
-      const module = { device: d.label, vendor: d.vendor, transport: d.kind, path: d.choice.device, chosen: d.choice.by, how: d.choice.how };
-      return { eid, module, euiccInfo1: euiccInfo1View(info1.info), euiccInfo2: euiccInfo2View(info2.info), addresses: addressesView(addresses) };
+      // the Rules Authorisation Table: which policy rules (PPR) profiles may carry, for which operators
+      const rat = await d.es10.getRat().then(
+        (r) => r.map(ratRuleView),
+        (e: unknown) => ({ error: (e as Error).message }),
+      );
+      const identity = (await d.transport.moduleInfo?.(['manufacturer', 'model', 'firmware', 'imei']).catch(() => ({}))) ?? {};
+      const module = { device: d.label, vendor: d.vendor, transport: d.kind, path: d.choice.device, chosen: d.choice.by, how: d.choice.how, ...identity };
+      return { eid, module, euiccInfo1: euiccInfo1View(info1.info), euiccInfo2: euiccInfo2View(info2.info), addresses: addressesView(addresses), rat };
     }, out);
     out.result(data, () => {
       const i2 = data.euiccInfo2 as Record<string, unknown>;
+      const m = data.module as Record<string, string | undefined>;
+      const model = [m.manufacturer, m.model, m.firmware && `firmware ${m.firmware}`].filter(Boolean).join(' ');
       const lines = [
         `EID:                 ${data.eid}`,
-        `Module:              ${data.module.device} (${data.module.vendor})`,
+        `Module:              ${data.module.device} (${data.module.vendor}${model ? `: ${model}` : ''})`,
         `Transport:           ${data.module.transport.toUpperCase()} ${data.module.path}, ${data.module.how}`,
+        ...(m.imei ? [`IMEI:                ${m.imei}`] : []),
         `SGP.22 version:      ${String(data.euiccInfo1.svn)}`,
         `Firmware:            ${String(i2.euiccFirmwareVer)}`,
         `Profile version:     ${String(i2.profileVersion)}`,
@@ -30,6 +39,7 @@ const command: Command = {
         `RSP capability:      ${(i2.rspCapability as string[]).join(', ') || '-'}`,
         `Default SM-DP+:      ${data.addresses.defaultDpAddress ?? '(none)'}`,
         `Root SM-DS:          ${data.addresses.rootDsAddress ?? '(none)'}`,
+        `Policy rules (RAT):  ${ratText(data.rat)}`,
       ];
       return lines.join('\n');
     });

@@ -30,8 +30,9 @@ const command: Command = {
     const all = bool(options, 'all') ?? false;
     if (sub === undefined || sub === 'list') {
       if (rest.length > 0) throw new LpaError('USAGE', 'usage: notifications list');
-      const list = (await withDevice(globals, (d) => d.es10.listNotifications(), out)).map(notificationView);
-      out.result({ notifications: list }, () => notificationsTable(list));
+      const entries = await withDevice(globals, (d) => d.es10.listNotificationEntries(), out);
+      const list = entries.notifications.map(notificationView);
+      out.result({ notifications: list, ...(entries.malformed.length > 0 ? { malformed: entries.malformed } : {}) }, () => notificationsTable(list, entries.malformed));
       return;
     }
     if (sub !== 'send' && sub !== 'remove') throw new LpaError('USAGE', `unknown notifications subcommand "${sub}" (list, send, remove)`);

@@ -1,5 +1,6 @@
 import { isLpaError, LpaError } from '../../errors.js';
 import { parseTypedIccid } from '../../ids/iccid.js';
+import { undeliveredLine } from '../../lpa/notifications.js';
 import { changeProfile, type ProfileOperation } from '../../lpa/profileOps.js';
 import { bool, type OptionSpecs } from '../args.js';
 import type { Command } from '../command.js';
@@ -48,7 +49,7 @@ export function profileOpCommand(operation: ProfileOperation): Command {
             // enabling the enabled profile: nothing to do, and nothing went wrong
             if (operation === 'enable' && isLpaError(e, 'ES10_RESULT') && e.details.result === 'profileNotInDisabledState') {
               const p = (await d.es10.listProfiles()).find((x) => x.iccid === iccid);
-              if (p?.state === 'enabled') return { iccid, operation, notifications: null, alreadyEnabled: true };
+              if (p?.state === 'enabled') return { iccid, operation, notifications: null, alreadyEnabled: true as const };
             }
             throw e;
           }
@@ -57,8 +58,9 @@ export function profileOpCommand(operation: ProfileOperation): Command {
           out.result(result, `Profile ${iccid} is already enabled; nothing to do.`);
           return;
         }
+        for (const w of result.warnings) out.notice(w);
         for (const n of result.notifications ?? []) {
-          if (n.error) out.notice(`notification #${n.seqNumber} (${n.operation}) to ${n.address} not delivered: ${n.error.message}; it stays queued`);
+          if (n.error) out.notice(undeliveredLine(n));
         }
         const past = operation === 'enable' ? 'enabled' : operation === 'disable' ? 'disabled' : 'deleted';
         const sent = (result.notifications ?? []).filter((n) => n.delivered).length;

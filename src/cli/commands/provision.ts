@@ -85,6 +85,7 @@ const command: Command = {
         ...(config.fleet ? { fleet: config.fleet } : {}),
         pool,
         enable: config.enable,
+        acceptPpr: config.acceptPpr,
         signal: combined,
         onProgress: (s, message, data) => {
           step = s;

@@ -11,6 +11,7 @@ import type { Es10Context, Es10Continuation, Es10Handler, EuiccSession } from '.
 import { dispatchEs10, handlerTable } from './es10/dispatch.js';
 import { ES10_HANDLERS } from './es10/handlers.js';
 import { loadTestIdentity, type EuiccIdentity } from './identity.js';
+import { defaultEuiccQuirks, PROACTIVE_LENGTH, type EuiccQuirks } from './quirks.js';
 import { EuiccStateStore, ISD_R_AID, type EuiccState } from './state.js';
 
 /** Logical channels 0 (basic) to 19. */
@@ -42,6 +43,8 @@ interface Channel {
   blocks?: { next: number; parts: Uint8Array[]; length: number };
   /** Response data not yet fetched with GET RESPONSE. */
   pending?: Uint8Array;
+  /** Status word ending the GET RESPONSE chain of `pending` (9000, or 91xx with the sw91xx quirk). */
+  pendingSw?: number;
   continuation?: Es10Continuation;
 }
 
@@ -63,6 +66,8 @@ export interface VirtualEuiccOptions {
   identity?: EuiccIdentity;
   /** Defaults to every ES10 function this eUICC implements. */
   handlers?: readonly Es10Handler[];
+  /** Quirks on top of the defaults (a well-behaved card). */
+  quirks?: Partial<EuiccQuirks>;
 }
 
 function sw(word: number, data?: Uint8Array): Uint8Array {
@@ -106,6 +111,8 @@ export class VirtualEuicc implements VirtualCard {
   onRefreshRequested?: () => void;
   readonly store: EuiccStateStore;
   readonly identity: EuiccIdentity;
+  /** The live quirk switches; change fields at any time. */
+  quirks: EuiccQuirks;
   private readonly table: ReadonlyMap<number, Es10Handler>;
   private channels: (Channel | undefined)[] = [];
   private session: EuiccSession = {};
@@ -114,6 +121,7 @@ export class VirtualEuicc implements VirtualCard {
   constructor(options: VirtualEuiccOptions) {
     this.store = options.store;
     this.identity = options.identity ?? loadTestIdentity();
+    this.quirks = { ...defaultEuiccQuirks(), ...options.quirks };
     this.table = handlerTable(options.handlers ?? ES10_HANDLERS);
     this.reset();
   }
@@ -239,7 +247,10 @@ export class VirtualEuicc implements VirtualCard {
     blocks.next++;
     if ((cmd.p1 & 0x80) === 0) return sw(SW.OK);
     ch.blocks = undefined;
-    return this.respond(ch, this.runEs10(concatBytes(...blocks.parts), ch, cmd.channel));
+    const out = this.runEs10(concatBytes(...blocks.parts), ch, cmd.channel);
+    const q = this.quirks.sw91xx;
+    const proactive = out.sw === SW.OK && (q === 'all' || (q === 'refresh' && this.refreshWanted));
+    return this.respond(ch, out, proactive ? 0x9100 | PROACTIVE_LENGTH : SW.OK);
   }
 
   private runEs10(data: Uint8Array, ch: Channel, channel: number): { sw: number; data: Uint8Array } {
@@ -249,6 +260,7 @@ export class VirtualEuicc implements VirtualCard {
       store: this.store,
       identity: this.identity,
       session: this.session,
+      quirks: this.quirks,
       channel,
       requestRefresh: () => {
         this.refreshWanted = true;
@@ -260,10 +272,12 @@ export class VirtualEuicc implements VirtualCard {
     return dispatchEs10(this.table, data, ctx, continuation);
   }
 
-  /** Short answers go out directly; longer ones wait for GET RESPONSE behind 61xx. */
-  private respond(ch: Channel, out: { sw: number; data: Uint8Array }): Uint8Array {
-    if (out.sw !== SW.OK || out.data.length <= 256) return sw(out.sw, out.data);
+  /** Short answers go out directly (with `okSw` for success); longer ones wait for GET RESPONSE behind 61xx. */
+  private respond(ch: Channel, out: { sw: number; data: Uint8Array }, okSw: number): Uint8Array {
+    if (out.sw !== SW.OK) return sw(out.sw, out.data);
+    if (out.data.length <= 256) return sw(okSw, out.data);
     ch.pending = out.data;
+    ch.pendingSw = okSw;
     return sw(0x6100 | (Math.min(out.data.length, 256) & 0xff));
   }
 
@@ -277,7 +291,7 @@ export class VirtualEuicc implements VirtualCard {
     const rest = pending.subarray(n);
     if (rest.length === 0) {
       ch.pending = undefined;
-      return sw(SW.OK, chunk);
+      return sw(ch.pendingSw ?? SW.OK, chunk);
     }
     ch.pending = rest;
     return sw(0x6100 | (Math.min(rest.length, 256) & 0xff), chunk);

@@ -3,6 +3,7 @@
  */
 
 import { VirtualEuicc } from './card.js';
+import type { EuiccQuirks } from './quirks.js';
 import { EuiccStateStore } from './state.js';
 
 export { VirtualEuicc, MAX_CHANNEL, MAX_STORE_DATA, type VirtualEuiccOptions } from './card.js';
@@ -27,6 +28,7 @@ export {
   type StoredProfile,
 } from './state.js';
 export { loadTestIdentity, makeIdentity, TEST_CI_PKID, type EuiccIdentity } from './identity.js';
+export { defaultEuiccQuirks, type EuiccQuirks } from './quirks.js';
 export type { Es10Context, Es10Continuation, Es10Handler, EuiccSession } from './es10/context.js';
 export { ES10_HANDLERS } from './es10/handlers.js';
 export {
@@ -40,9 +42,10 @@ export { findProfile, type ProfileRef } from './profiles.js';
 export interface OpenVirtualEuiccOptions {
   /** JSON state file (created factory-fresh if missing); omitted: state lives in memory only. */
   statePath?: string;
+  quirks?: Partial<EuiccQuirks>;
 }
 
 /** Opens the virtual eUICC with its state from `statePath` (or in memory). Throws CONFIG_INVALID for a bad state file. */
 export function openVirtualEuicc(options: OpenVirtualEuiccOptions = {}): VirtualEuicc {
-  return new VirtualEuicc({ store: EuiccStateStore.open(options.statePath) });
+  return new VirtualEuicc({ store: EuiccStateStore.open(options.statePath), ...(options.quirks ? { quirks: options.quirks } : {}) });
 }

@@ -3,6 +3,8 @@
  * (ES9+ authentication, signs serverSigned1), DPpb (profile binding, signs smdpSigned2 and the
  * BPP's InitialiseSecureChannel), DPtls (the HTTPS certificate for testsmdpplus1.example.com), the
  * CI certificates it accepts eUICC chains from, and the SM-DP+ OID from the DPauth certificate.
+ * The three certificates are re-issued when the identity is first loaded (issue.ts: valid from
+ * yesterday for a year, signed by the SGP.26 test CI key), so the simulator works on any clock.
  * Test keys only: never trust them outside tests.
  */
 
@@ -12,6 +14,7 @@ import { LpaError } from '../../errors.js';
 import { parseCertificate, type RspCertificate } from '../../crypto/certs.js';
 import { importPrivateKey } from '../../crypto/ecdsa.js';
 import { dataPath } from '../../util/data.js';
+import { certificatePem, freshValidity, reissueCertificate } from './issue.js';
 
 export interface SigningIdentity {
   /** The certificate DER, sent byte-for-byte (serverCertificate, smdpCertificate). */
@@ -45,18 +48,20 @@ function readData(...parts: string[]): Buffer {
   }
 }
 
-function identity(certFile: string[], keyFile: string[]): SigningIdentity {
-  const der = new Uint8Array(readData(...certFile));
+function identity(certFile: string[], keyFile: string[], ciKey: KeyObject, validity: { notBefore: Date; notAfter: Date }): SigningIdentity {
+  const der = reissueCertificate(new Uint8Array(readData(...certFile)), ciKey, validity);
   return { der, cert: parseCertificate(der), key: importPrivateKey(readData(...keyFile).toString('utf8')) };
 }
 
 let cached: SmdpPki | undefined;
 
-/** Loads the NIST (P-256) SGP.26 SM-DP+ identity once. */
+/** Loads the NIST (P-256) SGP.26 SM-DP+ identity once, its certificates issued afresh. */
 export function loadSmdpPki(): SmdpPki {
   if (cached) return cached;
-  const dpAuth = identity(['dpauth', 'CERT_S_SM_DPauth_ECDSA_NIST.der'], ['dpauth', 'SK_S_SM_DPauth_ECDSA_NIST.pem']);
-  const dpPb = identity(['dppb', 'CERT_S_SM_DPpb_ECDSA_NIST.der'], ['dppb', 'SK_S_SM_DPpb_ECDSA_NIST.pem']);
+  const ciKey = importPrivateKey(readData('ci', 'SK_CI_ECDSA_NIST.pem').toString('utf8'));
+  const validity = freshValidity();
+  const dpAuth = identity(['dpauth', 'CERT_S_SM_DPauth_ECDSA_NIST.der'], ['dpauth', 'SK_S_SM_DPauth_ECDSA_NIST.pem'], ciKey, validity);
+  const dpPb = identity(['dppb', 'CERT_S_SM_DPpb_ECDSA_NIST.der'], ['dppb', 'SK_S_SM_DPpb_ECDSA_NIST.pem'], ciKey, validity);
   const trustedCis = ['CERT_CI_ECDSA_NIST.der', 'CERT_CI_ECDSA_BRP.der'].map((f) => parseCertificate(new Uint8Array(readData('ci', f))));
   const ciPkId = dpAuth.cert.authorityKeyIdentifier;
   if (!ciPkId) throw new LpaError('CONFIG_INVALID', 'SM-DP+ DPauth certificate has no authority key identifier');
@@ -66,7 +71,7 @@ export function loadSmdpPki(): SmdpPki {
     dpAuth,
     dpPb,
     tls: {
-      certPem: readData('dptls', 'CERT_S_SM_DP_TLS_NIST.pem').toString('utf8'),
+      certPem: certificatePem(reissueCertificate(new Uint8Array(readData('dptls', 'CERT_S_SM_DP_TLS_NIST.der')), ciKey, validity)),
       keyPem: readData('dptls', 'SK_S_SM_DP_TLS_NIST.pem').toString('utf8'),
     },
     trustedCis,

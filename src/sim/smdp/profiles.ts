@@ -9,13 +9,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { LpaError } from '../../errors.js';
-import { NOTIFICATION_EVENT_BITS, PROFILE_CLASS, type NotificationEvent } from '../../es10/results.js';
+import type { OperatorId } from '../../es10/common.js';
+import { NOTIFICATION_EVENT_BITS, PROFILE_CLASS, type NotificationEvent, type PprId } from '../../es10/results.js';
 import { encodeStoreMetadata } from '../../es10/storeMetadata.js';
 import { readSaipIccid } from '../../saip/profileHeader.js';
 import { dataPath } from '../../util/data.js';
 
-/** Largest profile package accepted from disk. */
-export const MAX_PROFILE_BYTES = 1024 * 1024;
+/** Largest profile package accepted from disk (real profiles with applets pass 1 MiB). */
+export const MAX_PROFILE_BYTES = 4 * 1024 * 1024;
 /** Most packages read from a folder. */
 const MAX_PROFILES = 500;
 
@@ -45,6 +46,15 @@ export interface CatalogueOptions {
   profileClass?: ProfileClassName;
   /** Operations the eUICC reports to this SM-DP+; default all four. */
   notificationEvents?: readonly NotificationEvent[];
+  /** Profile Policy Rules (and the owner they are authorised for) by profile id; default none. */
+  policyRules?: Readonly<Record<string, ProfilePolicy>>;
+}
+
+/** Policy rules a catalogue profile carries in its metadata. */
+export interface ProfilePolicy {
+  ppr: readonly PprId[];
+  /** The profile owner (OperatorID) the eUICC's RAT is matched against. */
+  owner?: OperatorId;
 }
 
 /** StoreMetadataRequest (BF25) for a profile: one notificationConfigurationInfo entry per event. */
@@ -55,6 +65,7 @@ export function encodeProfileMetadata(p: {
   profileClass: ProfileClassName;
   notificationAddress: string;
   notificationEvents: readonly NotificationEvent[];
+  policy?: ProfilePolicy;
 }): Uint8Array {
   return encodeStoreMetadata({
     iccid: p.iccid,
@@ -62,6 +73,8 @@ export function encodeProfileMetadata(p: {
     profileName: p.profileName,
     profileClass: p.profileClass,
     notificationConfigurationInfo: p.notificationEvents.map((ev) => ({ events: [ev], address: p.notificationAddress })),
+    ...(p.policy?.owner ? { profileOwner: p.policy.owner } : {}),
+    ...(p.policy && p.policy.ppr.length > 0 ? { profilePolicyRules: p.policy.ppr } : {}),
   });
 }
 
@@ -105,6 +118,7 @@ export function loadCatalogue(opts: CatalogueOptions): CatalogueProfile[] {
         profileClass,
         notificationAddress: opts.address,
         notificationEvents: opts.notificationEvents ?? NOTIFICATION_EVENT_BITS,
+        ...(opts.policyRules?.[id] ? { policy: opts.policyRules[id]! } : {}),
       }),
     });
   }

@@ -18,7 +18,7 @@ import { readBody, sendEmpty, sendJson } from './httpio.js';
 import { NotificationLog } from './notifications.js';
 import { OrderBook } from './orders.js';
 import { loadSmdpPki, smdpCaFile } from './pki.js';
-import { loadCatalogue, type ProfileClassName } from './profiles.js';
+import { loadCatalogue, type ProfileClassName, type ProfilePolicy } from './profiles.js';
 import { MAX_REQUEST_BYTES, routeEs9 } from './router.js';
 import { SessionStore } from './sessions.js';
 import { failedBody } from './status.js';
@@ -55,6 +55,8 @@ export interface SmdpOptions {
   profilesDir?: string;
   serviceProviderName?: string;
   profileClass?: ProfileClassName;
+  /** Profile Policy Rules by profile id (metadata PPR1/PPR2 and owner). */
+  policyRules?: Readonly<Record<string, ProfilePolicy>>;
 }
 
 export interface SmdpServer {
@@ -110,6 +112,7 @@ export async function startSmdp(options: SmdpOptions = {}): Promise<SmdpServer> 
     ...(options.profilesDir !== undefined ? { dir: options.profilesDir } : {}),
     ...(options.serviceProviderName !== undefined ? { serviceProviderName: options.serviceProviderName } : {}),
     ...(options.profileClass !== undefined ? { profileClass: options.profileClass } : {}),
+    ...(options.policyRules !== undefined ? { policyRules: options.policyRules } : {}),
   });
   const orders = new OrderBook(catalogue, { defaultOrders: options.defaultOrders ?? true });
   const listeners = new Set<(e: SmdpInstallEvent) => void>();

@@ -47,7 +47,8 @@ async function readerShows(name: string, present: boolean): Promise<void> {
  * (pcsc-mini -> libpcsclite -> pcscd), and opensc-tool talks to the same card as an independent
  * PC/SC client.
  */
-describe.skipIf(missing !== undefined)('virtual eUICC -> vpcd -> pcscd -> lpa-agent --device pcsc', () => {
+// a download through vpcd is ~45 ms per APDU (7 s alone); leave room for a loaded CI machine
+describe.skipIf(missing !== undefined)('virtual eUICC -> vpcd -> pcscd -> lpa-agent --device pcsc', { timeout: 180_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'lpa-pcsc-'));
   const state = join(dir, 'euicc.json');
   const reader = VPCD_READERS[0];
@@ -74,7 +75,7 @@ describe.skipIf(missing !== undefined)('virtual eUICC -> vpcd -> pcscd -> lpa-ag
   });
 
   const cli = async (device: string, ...args: string[]) => {
-    const r = await runCli(['--json', '--device', device, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, ...args], { timeoutMs: 60_000 });
+    const r = await runCli(['--json', '--device', device, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, ...args], { timeoutMs: 150_000 });
     const lines = jsonLines(r.stdout);
     const last = lines.at(-1)!;
     return { code: r.code, lines, data: last.data as Record<string, any>, error: last.error as Record<string, any> | undefined, stderr: r.stderr };

@@ -3,31 +3,16 @@
  * validity dates, signed with the SGP.26 test CI key (so it chains to the test CI).
  */
 import { execFileSync } from 'node:child_process';
-import { sign } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as asn1js from 'asn1js';
+import { importPrivateKey } from '../../../src/crypto/ecdsa.js';
+import { certificatePem, reissueCertificate } from '../../../src/sim/smdp/issue.js';
 import { dataPath } from '../../../src/util/data.js';
 
 export function mintDpTlsCert(notBefore: Date, notAfter: Date): string {
-  const der = readFileSync(dataPath('pki', 'sgp26', 'dptls', 'CERT_S_SM_DP_TLS_NIST.der'));
-  const ciKey = readFileSync(dataPath('pki', 'sgp26', 'ci', 'SK_CI_ECDSA_NIST.pem'), 'utf8');
-  const parsed = asn1js.fromBER(new Uint8Array(der));
-  if (parsed.offset === -1) throw new Error('cannot parse the DPtls certificate');
-  const cert = parsed.result as asn1js.Sequence;
-  const tbs = cert.valueBlock.value[0] as asn1js.Sequence;
-  // TBSCertificate: [0] version, serial, signature, issuer, validity, subject, spki, [3] extensions
-  tbs.valueBlock.value[4] = new asn1js.Sequence({
-    value: [new asn1js.UTCTime({ valueDate: notBefore }), new asn1js.UTCTime({ valueDate: notAfter })],
-  });
-  const tbsDer = new Uint8Array(tbs.toBER(false));
-  const signature = sign('sha256', tbsDer, ciKey);
-  const tbsAgain = asn1js.fromBER(tbsDer).result;
-  const out = new asn1js.Sequence({
-    value: [tbsAgain, cert.valueBlock.value[1]!, new asn1js.BitString({ valueHex: new Uint8Array(signature) })],
-  });
-  const b64 = Buffer.from(out.toBER(false)).toString('base64');
-  return `-----BEGIN CERTIFICATE-----\n${b64.replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`;
+  const der = new Uint8Array(readFileSync(dataPath('pki', 'sgp26', 'dptls', 'CERT_S_SM_DP_TLS_NIST.der')));
+  const ciKey = importPrivateKey(readFileSync(dataPath('pki', 'sgp26', 'ci', 'SK_CI_ECDSA_NIST.pem'), 'utf8'));
+  return certificatePem(reissueCertificate(der, ciKey, { notBefore, notAfter }));
 }
 
 /**

@@ -3,12 +3,14 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { loadSmdpPki } from '../../../src/sim/smdp/pki.js';
 import { dataPath } from '../../../src/util/data.js';
 
 export const SMDP_HOST = 'testsmdpplus1.example.com';
 export const TEST_CI_PEM = dataPath('pki', 'sgp26', 'ci', 'CERT_CI_ECDSA_NIST.pem');
 export const TEST_CI_DER = dataPath('pki', 'sgp26', 'ci', 'CERT_CI_ECDSA_NIST.der');
-export const DPTLS_CERT = readFileSync(dataPath('pki', 'sgp26', 'dptls', 'CERT_S_SM_DP_TLS_NIST.pem'), 'utf8');
+/** The DPtls certificate as the local SM-DP+ issues it at start (valid from yesterday): tests work on any clock. */
+export const DPTLS_CERT = loadSmdpPki().tls.certPem;
 export const DPTLS_KEY = readFileSync(dataPath('pki', 'sgp26', 'dptls', 'SK_S_SM_DP_TLS_NIST.pem'), 'utf8');
 
 export interface RecordedRequest {

@@ -62,7 +62,7 @@ export const BRP_CI_PKID = parseCertificate(new Uint8Array(pki('ci', 'CERT_CI_EC
 
 export const upp = (name: string): Uint8Array => new Uint8Array(readFileSync(dataPath('upp', `${name}.der`)));
 
-export const CTX_PARAMS = { matchingId: 'TS48V2-SAIP2-1-BERTLV-UNIQUE', deviceInfo: { tac: Uint8Array.of(0x35, 0x29, 0x06, 0x11), deviceCapabilities: { eutranSupportedRelease: '13.1.0' } } };
+export const CTX_PARAMS = { matchingId: 'TS48V2-SAIP2-1-BERTLV-UNIQUE', deviceInfo: { tac: Uint8Array.of(0x35, 0x29, 0x06, 0x11), deviceCapabilities: { eutranEpcSupportedRelease: '13.1.0' } } };
 
 export function challenge(card: VirtualEuicc, ch: number): Uint8Array {
   return decodeEuiccChallengeResponse(es10(card, encodeEuiccChallengeRequest(), ch)).euiccChallenge;

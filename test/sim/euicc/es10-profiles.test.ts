@@ -109,7 +109,7 @@ describe('virtual eUICC profile management (ES10c) and notifications (ES10b)', (
       ],
     });
     const pending = retrieveAll(card);
-    expect(pending.map((n) => n.metadata.seqNumber)).toEqual([1, 2]);
+    expect(pending.map((n) => n.metadata!.seqNumber)).toEqual([1, 2]);
     pending.forEach(expectValidSignature);
   });
 
@@ -195,11 +195,11 @@ describe('virtual eUICC profile management (ES10c) and notifications (ES10b)', (
     expect(two.ok && two.notifications.map((n) => n.seqNumber)).toEqual([1, 3]);
 
     const bySeq = decodeRetrieveNotificationsListResponse(es10(card, encodeRetrieveNotificationsListRequest({ searchCriteria: { seqNumber: 3 } }), ch));
-    expect(bySeq.ok && bySeq.notifications.map((n) => n.metadata.profileManagementOperation)).toEqual(['notificationDelete']);
+    expect(bySeq.ok && bySeq.notifications.map((n) => n.metadata!.profileManagementOperation)).toEqual(['notificationDelete']);
     const byOp = decodeRetrieveNotificationsListResponse(
       es10(card, encodeRetrieveNotificationsListRequest({ searchCriteria: { profileManagementOperation: ['notificationDisable'] } }), ch),
     );
-    expect(byOp.ok && byOp.notifications.map((n) => n.metadata.seqNumber)).toEqual([1]);
+    expect(byOp.ok && byOp.notifications.map((n) => n.metadata!.seqNumber)).toEqual([1]);
     const none = es10(card, encodeRetrieveNotificationsListRequest({ searchCriteria: { seqNumber: 99 } }), ch);
     expect(toHex(none)).toBe('BF2B03810101');
     expect(decodeRetrieveNotificationsListResponse(none)).toEqual({ ok: false, error: 'noResultAvailable', errorCode: 1 });
@@ -208,7 +208,7 @@ describe('virtual eUICC profile management (ES10c) and notifications (ES10b)', (
     expect(toHex(es10(card, encodeRemoveNotificationRequest({ seqNumber: 2 }), ch))).toBe('BF3003800100');
     expect(rm(2)).toBe('nothingToDelete');
     expect(rm(1)).toBe('ok');
-    expect(retrieveAll(card).map((n) => n.metadata.seqNumber)).toEqual([3]);
+    expect(retrieveAll(card).map((n) => n.metadata!.seqNumber)).toEqual([3]);
     expect(rm(3)).toBe('ok');
     expect(toHex(es10(card, encodeListNotificationRequest(), ch))).toBe('BF2802A000');
     expect(toHex(es10(card, encodeRetrieveNotificationsListRequest(), ch))).toBe('BF2B02A000');
@@ -255,7 +255,7 @@ describe('virtual eUICC profile management (ES10c) and notifications (ES10b)', (
     expect(retrieveAll(again).map((n) => toHex(n.raw))).toEqual(before);
     es10(again, encodeDisableProfileRequest({ profile: { iccid: OP_ICCID }, refreshFlag: false }));
     const third = openVirtualEuicc({ statePath: path });
-    expect(retrieveAll(third).map((n) => n.metadata.seqNumber)).toEqual([1, 2, 3]);
+    expect(retrieveAll(third).map((n) => n.metadata!.seqNumber)).toEqual([1, 2, 3]);
     expect(third.state.nextSeqNumber).toBe(4);
   });
 });

@@ -11,7 +11,7 @@
 
 import { LpaError } from '../../../errors.js';
 import { parseReplaceSessionKeys } from '../../../es10/bpp.js';
-import { decodeStoreMetadata } from '../../../es10/storeMetadata.js';
+import { decodeStoreMetadata, type StoreMetadata } from '../../../es10/storeMetadata.js';
 import { parseTlv, readTlvHeader, readTlvs, type Tlv, type TlvHeader } from '../../../util/tlv.js';
 import type { BspSession } from '../../../crypto/bsp.js';
 import { concatBytes } from '../../../util/hex.js';
@@ -40,6 +40,8 @@ export interface BppLoadState {
   segments: number;
   /** True when a profile with this ICCID is already on the eUICC. */
   iccidInstalled: (iccid: string) => boolean;
+  /** True when the eUICC's RAT allows the profile's policy rules. */
+  pprAllowed: (metadata: StoreMetadata) => boolean;
 }
 
 export type FeedResult =
@@ -66,7 +68,12 @@ const COMMAND_OF: Record<Expect, BppCommand> = {
   '86': 'loadProfileElements',
 };
 
-export function newLoadState(bsp: BspSession, bppRemaining: number, iccidInstalled: (iccid: string) => boolean): BppLoadState {
+export function newLoadState(
+  bsp: BspSession,
+  bppRemaining: number,
+  iccidInstalled: (iccid: string) => boolean,
+  pprAllowed: (metadata: StoreMetadata) => boolean = () => true,
+): BppLoadState {
   return {
     expect: 'A0',
     bsp,
@@ -78,6 +85,7 @@ export function newLoadState(bsp: BspSession, bppRemaining: number, iccidInstall
     profileLength: 0,
     segments: 0,
     iccidInstalled,
+    pprAllowed,
   };
 }
 
@@ -154,10 +162,15 @@ function storeMetadataItems(st: BppLoadState, data: Uint8Array): void {
     st.expect = '88';
     return;
   }
+  let decoded: StoreMetadata;
   try {
-    st.metadata = euiccMetadata(decodeStoreMetadata(concatBytes(...st.metadataParts)));
+    decoded = decodeStoreMetadata(concatBytes(...st.metadataParts));
+    st.metadata = euiccMetadata(decoded);
   } catch (e) {
     throw new LoadFailure('storeMetadata', 'incorrectInputValues', `StoreMetadata: ${(e as Error).message}`);
+  }
+  if (!st.pprAllowed(decoded)) {
+    throw new LoadFailure('storeMetadata', 'pprNotAllowed', `the RAT does not allow the profile's policy rules (${(decoded.profilePolicyRules ?? []).join(', ')})`);
   }
   if (st.metadata.unknownProfileClass !== undefined) {
     throw new LoadFailure('storeMetadata', 'unsupportedProfileClass', `profile class ${st.metadata.unknownProfileClass} is not supported`);

@@ -4,6 +4,7 @@
  */
 
 import type { EuiccIdentity } from '../identity.js';
+import type { EuiccQuirks } from '../quirks.js';
 import type { EuiccStateStore } from '../state.js';
 
 /** Volatile session state: cleared by a card reset. Download handlers add their fields here. */
@@ -23,6 +24,8 @@ export interface Es10Context {
   readonly store: EuiccStateStore;
   readonly identity: EuiccIdentity;
   readonly session: EuiccSession;
+  /** The card's quirk switches (RAT, malformed answers, ...). */
+  readonly quirks: EuiccQuirks;
   /** Logical channel the command arrived on. */
   readonly channel: number;
   /** Asks the module for a REFRESH once the current response has been built. */

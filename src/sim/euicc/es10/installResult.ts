@@ -13,6 +13,7 @@ import {
 import type { BPP_COMMAND_ID, INSTALL_ERROR_REASON } from '../../../es10/results.js';
 import { fromHex } from '../../../util/hex.js';
 import { addPendingNotification } from '../notifications.js';
+import type { EuiccQuirks } from '../quirks.js';
 import type { Es10Context } from './context.js';
 import { endDownload, type DownloadSession } from './downloadSession.js';
 
@@ -36,8 +37,23 @@ export interface PirInput {
   queue: boolean;
 }
 
+/**
+ * The answer as it leaves the card: with the malformedInstallResult quirk, cut short inside the
+ * signature ('truncated': BF27 still readable) or replaced by junk under BF37 ('garbage').
+ */
+function asAnswered(pir: Uint8Array, quirks: EuiccQuirks | undefined): Uint8Array {
+  switch (quirks?.malformedInstallResult) {
+    case 'truncated':
+      return pir.slice(0, pir.length - 20);
+    case 'garbage':
+      return Uint8Array.of(0xbf, 0x37, 0x04, 0xa9, 0x02, 0xde, 0xad);
+    default:
+      return pir;
+  }
+}
+
 /** Signs a ProfileInstallationResult, queues it if asked (persisting the state) and returns the BF37 DER. */
-export function issueInstallationResult(ctx: Pick<Es10Context, 'store' | 'identity'>, input: PirInput): Uint8Array {
+export function issueInstallationResult(ctx: Pick<Es10Context, 'store' | 'identity'> & { quirks?: EuiccQuirks }, input: PirInput): Uint8Array {
   const seqNumber = ctx.store.takeSeqNumber();
   const data = encodeProfileInstallationResultData({
     transactionId: input.transactionId,
@@ -52,17 +68,21 @@ export function issueInstallationResult(ctx: Pick<Es10Context, 'store' | 'identi
   });
   const pir = encodeProfileInstallationResult(data, encodeSignature(ctx.identity.sign(data)));
   if (input.queue) {
-    addPendingNotification(ctx.store, {
-      seqNumber,
-      operation: 'install',
-      address: input.notificationAddress,
-      // '' when the load failed before StoreMetadata named the profile
-      iccid: input.iccid ?? '',
-      signedDer: Buffer.from(pir).toString('base64'),
-    });
+    addPendingNotification(
+      ctx.store,
+      {
+        seqNumber,
+        operation: 'install',
+        address: input.notificationAddress,
+        // '' when the load failed before StoreMetadata named the profile
+        iccid: input.iccid ?? '',
+        signedDer: Buffer.from(pir).toString('base64'),
+      },
+      ctx.quirks,
+    );
   }
   ctx.store.save();
-  return pir;
+  return asAnswered(pir, ctx.quirks);
 }
 
 /** The error PIR for a failed load in `dl` (queued), ending the session. */

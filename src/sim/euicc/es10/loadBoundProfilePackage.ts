@@ -10,6 +10,7 @@
 import { LpaError } from '../../../errors.js';
 import { parseInitialiseSecureChannel, TAG_BPP, verifyInitialiseSecureChannel, type InitialiseSecureChannel } from '../../../es10/bpp.js';
 import { BspSession } from '../../../crypto/bsp.js';
+import { authorisePprs } from '../../../es10/ppr.js';
 import { deriveSessionKeys } from '../../../crypto/kdf.js';
 import { readSaipIccid } from '../../../saip/profileHeader.js';
 import { bytesEqual, fromHex } from '../../../util/hex.js';
@@ -141,7 +142,12 @@ export const loadBoundProfilePackageHandler: Es10Handler = {
     }
     const remaining = bppLength - isc.raw.length;
     if (remaining <= 0) return failLoad(ctx, dl, 'initialiseSecureChannel', 'incorrectInputValues');
-    dl.load = newLoadState(bsp, remaining, (iccid) => installed(ctx, iccid));
+    dl.load = newLoadState(
+      bsp,
+      remaining,
+      (iccid) => installed(ctx, iccid),
+      (m) => authorisePprs(ctx.quirks.rat, m.profilePolicyRules, m.profileOwner).notAllowed.length === 0,
+    );
     dl.stage = 'loading';
     ctx.continueWith(continueLoad);
     return EMPTY;

@@ -2,6 +2,7 @@
 
 import { decodeProfilesInfoRequest, encodeProfilesInfoResponse, PROFILE_INFO_TAGS, TAG_PROFILES_INFO, type ProfileInfo } from '../../../es10/profilesInfo.js';
 import type { NotificationEvent } from '../../../es10/results.js';
+import { LpaError } from '../../../errors.js';
 import { fromHex } from '../../../util/hex.js';
 import { OPERATION_EVENTS } from '../notifications.js';
 import { findProfile } from '../profiles.js';
@@ -60,6 +61,10 @@ export const profilesInfoHandler: Es10Handler = {
   tag: TAG_PROFILES_INFO,
   handle(request, ctx) {
     const req = decodeProfilesInfoRequest(request);
+    if (ctx.quirks.noTagList && req.tagList !== undefined) {
+      // like cards that do not implement tagList: the request is refused as wrong data (6A80)
+      throw new LpaError('ASN1_DECODE', 'GetProfilesInfo: tagList is not supported by this card', { what: 'tagList' });
+    }
     const tags = req.tagList === undefined ? undefined : splitTagList(req.tagList);
     if (req.tagList !== undefined && tags === undefined) return encodeProfilesInfoResponse({ ok: false, error: 'incorrectInputValues' });
     const state = ctx.store.state;

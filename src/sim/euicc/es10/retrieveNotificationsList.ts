@@ -1,7 +1,7 @@
 /** ES10b RetrieveNotificationsList (BF2B): the signed pending notifications: all, by seqNumber or by operation. */
 
+import { tlv } from '../../../es10/der.js';
 import {
-  decodePendingNotification,
   decodeRetrieveNotificationsListRequest,
   encodeRetrieveNotificationsListResponse,
   TAG_RETRIEVE_NOTIFICATIONS_LIST,
@@ -25,9 +25,7 @@ export const retrieveNotificationsListHandler: Es10Handler = {
       }
       if (picked.length === 0) return encodeRetrieveNotificationsListResponse({ ok: false, error: 'noResultAvailable' });
     }
-    return encodeRetrieveNotificationsListResponse({
-      ok: true,
-      notifications: picked.map((n) => decodePendingNotification(pendingNotificationDer(n))),
-    });
+    // the stored notifications go out as signed (or as stored, malformed by a quirk), byte-for-byte
+    return tlv(TAG_RETRIEVE_NOTIFICATIONS_LIST, tlv(0xa0, ...picked.map(pendingNotificationDer)));
   },
 };

@@ -5,7 +5,7 @@
  * carry and recorded. Answers 204 No Content; an undecodable notification is HTTP 400.
  */
 
-import { decodePendingNotification, type PendingNotification } from '../../../es10/retrieveNotificationsList.js';
+import { decodePendingNotification, type DecodedNotification as PendingNotification } from '../../../es10/retrieveNotificationsList.js';
 import { signatureValue } from '../../../es10/common.js';
 import { parseCertificate, verifyChain } from '../../../crypto/certs.js';
 import { ecdsaVerify } from '../../../crypto/ecdsa.js';

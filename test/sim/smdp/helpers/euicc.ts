@@ -84,7 +84,7 @@ export class TestEuicc {
     if (!bytesEqual(ss1.euiccChallenge, this.challenge)) throw new Error('euiccChallenge mismatch');
     const ctxParams1 = encodeCtxParams1({
       ...(matchingId !== undefined ? { matchingId } : {}),
-      deviceInfo: { tac: Uint8Array.of(0x35, 0x29, 0x06, 0x11), deviceCapabilities: { eutranSupportedRelease: '13.0.0' } },
+      deviceInfo: { tac: Uint8Array.of(0x35, 0x29, 0x06, 0x11), deviceCapabilities: { eutranEpcSupportedRelease: '13.0.0' } },
     });
     const euiccSigned1 = encodeEuiccSigned1({
       transactionId: ss1.transactionId,
