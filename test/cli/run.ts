@@ -9,6 +9,25 @@ import { afterAll, beforeAll } from 'vitest';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'dist', 'src', 'cli', 'bin.js');
 
+let journals: string | undefined;
+let journalCount = 0;
+
+/**
+ * A fresh journal for each CLI run unless the test names one (--journal or LPA_AGENT_JOURNAL):
+ * download and provision journal by default in /var/lib/lpa-agent, which tests running at once
+ * must not share (all virtual eUICCs have the same EID) and must not leave behind.
+ */
+function testJournal(): string {
+  journals ??= mkdtempSync(join(tmpdir(), 'lpa-test-journals-'));
+  return join(journals, `${++journalCount}-{eid}.json`);
+}
+
+// each test file evaluates this module anew: its journals go with it
+afterAll(() => {
+  if (journals !== undefined) rmSync(journals, { recursive: true, force: true });
+  journals = undefined;
+});
+
 export interface RunResult {
   code: number;
   stdout: string;
@@ -21,7 +40,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, LPA_AGENT_DEVICE: '', ...opts.env },
+      env: { ...process.env, LPA_AGENT_DEVICE: '', LPA_AGENT_JOURNAL: testJournal(), ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -43,7 +62,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
 /** Starts a long-running `lpa-agent` command; resolves once `ready(stdout+stderr)` is true. */
 export function startCli(args: string[], ready: (output: string) => boolean, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, LPA_AGENT_JOURNAL: testJournal(), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let done = false;
     const check = (d: Buffer) => {
