@@ -16,12 +16,12 @@ export { parseDuration, formatDuration } from './duration.js';
 export { envName, flagName, suggest } from './configValues.js';
 export { checkOwnerOnly, loadCredentials, readCredentialsFile, CREDENTIAL_VARS } from './credentials.js';
 
-export type CloudKind = 'twilio' | 'kore' | 'backend';
+export type CloudKind = 'twilio' | 'kore' | 'backend' | 'smds';
 
 /** Keys of the configuration, as written in the JSON file (flags are kebab-case, env SNAKE_CASE). */
 export const CONFIG_KEYS = [
   'device', 'modem', 'baud', 'cloud', 'cloudUrl', 'fleet', 'enable', 'journal', 'timeout', 'ca', 'connectTo', 'trace',
-  'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile', 'apduSize', 'imei', 'acceptPpr',
+  'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile', 'apduSize', 'imei', 'acceptPpr', 'isdrAid', 'smds',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -59,6 +59,10 @@ export interface ProvisionConfig {
   imei?: string;
   /** Download profiles whose policy rules need consent or are not in the eUICC's RAT. */
   acceptPpr: boolean;
+  /** ISD-R AID as upper-case hex; absent: the standard one. */
+  isdrAid?: string;
+  /** SM-DS address for `cloud: smds`; absent: the eUICC's root SM-DS. */
+  smds?: string;
   /** The config file read, if any. */
   configFile?: string;
   sources: Record<ConfigKey, ConfigSource>;
@@ -225,7 +229,7 @@ export function loadProvisionConfig(input: LoadConfigInput): ProvisionConfig {
     acceptPpr: (values.acceptPpr as boolean | undefined) ?? false,
     sources,
   };
-  for (const key of ['device', 'modem', 'cloud', 'cloudUrl', 'fleet', 'trace', 'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile', 'apduSize', 'imei'] as const) {
+  for (const key of ['device', 'modem', 'cloud', 'cloudUrl', 'fleet', 'trace', 'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile', 'apduSize', 'imei', 'isdrAid', 'smds'] as const) {
     if (values[key] !== undefined) (config as unknown as Record<string, unknown>)[key] = values[key];
   }
   if (configFile !== undefined) config.configFile = configFile;
@@ -248,7 +252,8 @@ export function loadProvisionConfig(input: LoadConfigInput): ProvisionConfig {
  */
 export const PROVISION_FLAGS: Record<string, { type: 'boolean' | 'string'; multiple?: boolean; arg?: string; description: string }> = {
   config: { type: 'string', arg: '<file>', description: `JSON config file (default ${DEFAULT_CONFIG_PATH} when present) [env LPA_AGENT_CONFIG]` },
-  cloud: { type: 'string', arg: 'twilio|kore|backend', description: 'where the SM-DP+ address comes from (default: backend when --backend-url is set, else from the credentials present)' },
+  cloud: { type: 'string', arg: 'twilio|kore|backend|smds', description: 'where the SM-DP+ address comes from (default: backend when --backend-url is set, else from the credentials present); smds: poll the SM-DS for an event, no cloud account' },
+  smds: { type: 'string', arg: '<address>', description: 'SM-DS to poll with --cloud smds (default: the eUICC\'s root SM-DS)' },
   'cloud-url': { type: 'string', arg: '<url>', description: 'base URL of the Super SIM API (regions, the local double)' },
   fleet: { type: 'string', arg: '<sid|name>', description: 'Super SIM fleet the Sim joins' },
   enable: { type: 'boolean', description: 'enable the profile once installed (default; --no-enable leaves it disabled)' },

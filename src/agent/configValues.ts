@@ -6,17 +6,20 @@
 import { resolve } from 'node:path';
 import { LpaError } from '../errors.js';
 import { parseConnectTo } from '../es9p/connectTo.js';
+import { parseAid } from '../ids/aid.js';
 import { parseImei } from '../ids/imei.js';
+import { parseSmdpAddress } from '../es9p/address.js';
 import type { ConfigKey } from './config.js';
 import { parseDuration } from './duration.js';
 
 export const VENDORS = ['generic', 'quectel', 'simcom', 'sierra', 'telit', 'fibocom', 'ublox', 'nordic'];
 
-type Kind = 'device' | 'vendor' | 'int' | 'cloud' | 'url' | 'urlTemplate' | 'text' | 'bool' | 'path' | 'duration' | 'paths' | 'connectTo' | 'apduSize' | 'imei';
+type Kind = 'device' | 'vendor' | 'int' | 'cloud' | 'url' | 'urlTemplate' | 'text' | 'bool' | 'path' | 'duration' | 'paths' | 'connectTo' | 'apduSize' | 'imei' | 'aid' | 'address';
 const KIND: Record<ConfigKey, Kind> = {
   device: 'device', modem: 'vendor', baud: 'int', cloud: 'cloud', cloudUrl: 'url', fleet: 'text', enable: 'bool',
   journal: 'path', timeout: 'duration', ca: 'paths', connectTo: 'connectTo', trace: 'path', backendUrl: 'urlTemplate',
   backendTokenFile: 'path', credentialsFile: 'path', lockFile: 'path', apduSize: 'apduSize', imei: 'imei', acceptPpr: 'bool',
+  isdrAid: 'aid', smds: 'address',
 };
 
 export const flagName = (key: ConfigKey): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -138,7 +141,7 @@ export function coerce(key: ConfigKey, raw: unknown, o: Origin): unknown {
     }
     case 'cloud': {
       const v = text(raw, o).toLowerCase();
-      if (v !== 'twilio' && v !== 'kore' && v !== 'backend') throw invalid(o.where, `${shown(raw)} is not a cloud (twilio, kore or backend)`);
+      if (v !== 'twilio' && v !== 'kore' && v !== 'backend' && v !== 'smds') throw invalid(o.where, `${shown(raw)} is not a cloud (twilio, kore, backend or smds)`);
       return v;
     }
     case 'int': {
@@ -161,6 +164,24 @@ export function coerce(key: ConfigKey, raw: unknown, o: Origin): unknown {
       } catch (e) {
         if (e instanceof LpaError && e.code === 'CONFIG_INVALID') throw e;
         throw invalid(o.where, e instanceof Error ? e.message : String(e), {}, e);
+      }
+    case 'aid':
+      {
+        const v = text(raw, o, 64);
+        try {
+          return Buffer.from(parseAid(v, 'the ISD-R AID', 'CONFIG_INVALID')).toString('hex').toUpperCase();
+        } catch (e) {
+          throw invalid(o.where, e instanceof Error ? e.message : String(e), {}, e);
+        }
+      }
+    case 'address':
+      {
+        const v = text(raw, o, 300);
+        try {
+          return parseSmdpAddress(v).value;
+        } catch (e) {
+          throw invalid(o.where, (e instanceof Error ? e.message : String(e)).replace('SM-DP+ address', 'SM-DS address'), {}, e);
+        }
       }
     case 'url':
       return httpUrl(text(raw, o, 2048), o, false);

@@ -1,4 +1,5 @@
 import { LpaError } from '../errors.js';
+import { parseAid } from '../ids/aid.js';
 import { parseImei } from '../ids/imei.js';
 import { bool, list, str, intOption, type OptionSpecs, type OptionValues } from './args.js';
 
@@ -13,6 +14,7 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   'connect-to': { type: 'string', multiple: true, arg: '<HOST:PORT:HOST2:PORT2>', description: 'send traffic for HOST:PORT to HOST2:PORT2, keeping HOST for SNI and certificate checks (curl semantics)' },
   'apdu-size': { type: 'string', arg: '<1..255>', description: 'STORE DATA block size in bytes (default 255 or the vendor profile\'s; e.g. 120 for modules or eUICCs that fail on long blocks) [env LPA_AGENT_APDU_SIZE]' },
   imei: { type: 'string', arg: '<15 digits>', description: 'IMEI whose TAC goes to the SM-DP+ in deviceInfo (default: the module\'s, AT+CGSN) [env LPA_AGENT_IMEI]' },
+  'isdr-aid': { type: 'string', arg: '<hex>', description: 'AID of the eUICC\'s ISD-R, for removable eUICCs that do not use the standard A0000005591010FFFFFFFF8900000100 [env LPA_AGENT_ISDR_AID]' },
   'accept-ppr': { type: 'boolean', description: 'download profiles with policy rules (PPR) that need end-user consent or that the eUICC\'s rules table does not list [env LPA_AGENT_ACCEPT_PPR]' },
   help: { type: 'boolean', description: 'show help' },
   version: { type: 'boolean', description: 'show the version' },
@@ -38,6 +40,8 @@ export interface Globals {
   imei?: string;
   /** Download profiles whose policy rules need consent or are not in the eUICC's RAT. */
   acceptPpr: boolean;
+  /** ISD-R AID (`--isdr-aid`); absent: the standard one. */
+  isdrAid?: Uint8Array;
 }
 
 /** `--apdu-size` / LPA_AGENT_APDU_SIZE: 1..255. */
@@ -74,6 +78,9 @@ export function readGlobals(options: OptionValues, env: NodeJS.ProcessEnv = proc
   else if (env.LPA_AGENT_APDU_SIZE) g.apduSize = parseApduSize(env.LPA_AGENT_APDU_SIZE, 'LPA_AGENT_APDU_SIZE');
   const imei = str(options, 'imei') ?? (env.LPA_AGENT_IMEI || undefined);
   if (imei !== undefined) g.imei = parseImei(imei);
+  const isdrAid = str(options, 'isdr-aid');
+  if (isdrAid !== undefined) g.isdrAid = parseAid(isdrAid, '--isdr-aid');
+  else if (env.LPA_AGENT_ISDR_AID) g.isdrAid = parseAid(env.LPA_AGENT_ISDR_AID, 'LPA_AGENT_ISDR_AID');
   if (device !== undefined) {
     if (device.trim() === '') throw new LpaError('USAGE', '--device must not be empty');
     g.device = device;

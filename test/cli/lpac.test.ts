@@ -39,6 +39,8 @@ const P1: ProfileView = {
   profileName: 'Super SIM',
   profileClass: 'operational',
   ppr: [],
+  iconType: null,
+  icon: null,
 };
 const P2: ProfileView = {
   iccid: '8988307000000000016',
@@ -49,6 +51,8 @@ const P2: ProfileView = {
   serviceProviderName: 'GSMA',
   profileName: 'Bootstrap',
   profileClass: 'provisioning',
+  iconType: null,
+  icon: null,
 };
 
 describe('lpac lines (golden)', () => {

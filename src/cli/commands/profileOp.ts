@@ -1,5 +1,6 @@
 import { LpaError } from '../../errors.js';
 import { undeliveredLine } from '../../lpa/notifications.js';
+import { parseProfileRef } from '../../ids/profileRef.js';
 import { changeProfile, type ProfileOperation } from '../../lpa/profileOps.js';
 import { bool, type OptionSpecs } from '../args.js';
 import type { Command } from '../command.js';
@@ -14,9 +15,9 @@ const REFRESH: OptionSpecs = {
 };
 
 const SUMMARY: Record<ProfileOperation, string> = {
-  enable: 'Enable a profile by ICCID (the enabled one is disabled; the module restarts the SIM), then deliver its notifications.',
-  disable: 'Disable a profile by ICCID, then deliver its notification.',
-  delete: 'Delete a disabled profile by ICCID, then deliver its notification.',
+  enable: 'Enable a profile by ICCID or ISD-P AID (the enabled one is disabled; the module restarts the SIM), then deliver its notifications.',
+  disable: 'Disable a profile by ICCID or ISD-P AID, then deliver its notification.',
+  delete: 'Delete a disabled profile by ICCID or ISD-P AID, then deliver its notification.',
 };
 
 /** Builds the enable / disable / delete commands: one behaviour, three verbs. */
@@ -24,11 +25,20 @@ export function profileOpCommand(operation: ProfileOperation): Command {
   return {
     name: operation,
     summary: SUMMARY[operation],
-    usage: `${operation} <iccid>${operation === 'delete' ? '' : ' [--no-refresh]'} [--no-notify]`,
+    usage: `${operation} <iccid|isdp-aid>${operation === 'delete' ? '' : ' [--no-refresh]'} [--no-notify]`,
     options: operation === 'delete' ? NOTIFY : { ...REFRESH, ...NOTIFY },
-    help: `Example:\n  lpa-agent --device /dev/ttyUSB2 ${operation} 8949449999999990049\n\nNotifications that cannot be delivered stay on the eUICC ("notifications list"); the ${operation} itself still counts as done.`,
+    help: [
+      'The profile is named by its ICCID (18-20 digits) or by the AID of its ISD-P (hex, as "profiles" lists it).',
+      '',
+      'Examples:',
+      `  lpa-agent --device /dev/ttyUSB2 ${operation} 8949449999999990049`,
+      `  lpa-agent --device /dev/ttyUSB2 ${operation} A0000005591010FFFFFFFF8900001100`,
+      '',
+      `Notifications that cannot be delivered stay on the eUICC ("notifications list"); the ${operation} itself still counts as done.`,
+    ].join('\n'),
     async run({ globals, options, positionals, out }) {
-      if (positionals.length !== 1) throw new LpaError('USAGE', `usage: ${operation} <iccid>`);
+      if (positionals.length !== 1) throw new LpaError('USAGE', `usage: ${operation} <iccid|isdp-aid>`);
+      const ref = parseProfileRef(positionals[0]!);
       const notify = bool(options, 'notify') ?? true;
       const refresh = bool(options, 'refresh') ?? true;
       const pool = notify ? es9Pool(globals) : undefined;
@@ -36,7 +46,7 @@ export function profileOpCommand(operation: ProfileOperation): Command {
         const result = await withDevice(
           globals,
           (d) =>
-            changeProfile(d.es10, d.modem, operation, positionals[0]!, {
+            changeProfile(d.es10, d.modem, operation, ref, {
               refresh,
               ...(pool ? { notify: pool } : {}),
               onProgress: (m, data) => out.progress(operation, m, data),
@@ -49,7 +59,7 @@ export function profileOpCommand(operation: ProfileOperation): Command {
         }
         const past = operation === 'enable' ? 'enabled' : operation === 'disable' ? 'disabled' : 'deleted';
         const sent = (result.notifications ?? []).filter((n) => n.delivered).length;
-        out.result(result, `Profile ${result.iccid} ${past}.${result.notifications ? ` ${sent} notification(s) delivered.` : ''}`);
+        out.result(result, `Profile ${result.profile} ${past}.${result.notifications ? ` ${sent} notification(s) delivered.` : ''}`);
       } finally {
         await pool?.close();
       }

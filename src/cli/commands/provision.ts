@@ -3,6 +3,7 @@ import { formatDuration, loadCredentials, loadProvisionConfig, PROVISION_FLAGS }
 import { defaultLockPath, LockFile } from '../../agent/lock.js';
 import { provision, type ProvisionReport } from '../../agent/provision.js';
 import { LpaError } from '../../errors.js';
+import { fromHex } from '../../util/hex.js';
 import type { Command } from '../command.js';
 import { decideAuto, openDevice, type Device } from '../device.js';
 import { es9Pool } from '../es9.js';
@@ -29,7 +30,7 @@ function human(r: ProvisionReport): string {
     head,
     `  EID           ${r.eid}`,
     `  ICCID         ${r.iccid}`,
-    `  ESimProfile   ${r.esimProfileSid ?? '-'}   Sim ${r.simSid ?? '-'}`,
+    ...(r.eventId ? [`  SM-DS event   ${r.eventId} at ${r.smdsAddress ?? '-'}`] : [`  ESimProfile   ${r.esimProfileSid ?? '-'}   Sim ${r.simSid ?? '-'}`]),
     `  SM-DP+        ${r.smdpAddress ?? '-'}`,
     `  done          ${r.done.join(', ') || '-'}${r.skipped.length ? `; skipped ${r.skipped.join(', ')}` : ''}`,
     `  notifications ${r.notifications.delivered} delivered${r.notifications.failed ? `, ${r.notifications.failed} still queued` : ''}`,
@@ -44,8 +45,8 @@ function human(r: ProvisionReport): string {
 
 const command: Command = {
   name: 'provision',
-  summary: 'From a bare eUICC to an enabled profile: EID, SM-DP+ address from the cloud, download, enable, notifications. Safe to rerun at any point.',
-  usage: 'provision [--cloud twilio|kore|backend] [--cloud-url <url>] [--fleet <sid|name>] [--no-enable] [--journal <file>] [--timeout <duration>] [--config <file>]',
+  summary: 'From a bare eUICC to an enabled profile: EID, SM-DP+ address from the cloud (or an SM-DS event), download, enable, notifications. Safe to rerun at any point.',
+  usage: 'provision [--cloud twilio|kore|backend|smds] [--smds <address>] [--cloud-url <url>] [--fleet <sid|name>] [--no-enable] [--journal <file>] [--timeout <duration>] [--config <file>]',
   options: PROVISION_FLAGS,
   help: [
     'Options also come from LPA_AGENT_* variables and the JSON config file (flags win); see docs/configuration.md.',
@@ -55,6 +56,11 @@ const command: Command = {
     'Examples:',
     '  TWILIO_ACCOUNT_SID=AC... TWILIO_AUTH_TOKEN=... lpa-agent --device /dev/ttyUSB2 provision --fleet my-fleet',
     '  lpa-agent --device /dev/ttyUSB2 provision --cloud backend --backend-url https://api.example.com/devices/{eid}/esim',
+    '  lpa-agent --device /dev/ttyUSB2 provision --cloud smds          # no account: poll the root SM-DS for an event',
+    '',
+    '--cloud smds needs no credentials: the operator ordered the profile for the EID and registered an event',
+    'at an SM-DS (--smds, default the eUICC\'s root SM-DS). The agent polls it (ES11) with backoff, from 3 s up',
+    'to 2 min between polls, until an event appears or --timeout, then downloads with matching id = event id.',
     '',
     'Exit 0 when the profile is provisioned or already was; see "lpa-agent --help" for the other codes.',
   ].join('\n'),
@@ -81,6 +87,7 @@ const command: Command = {
           ...(config.trace ? { trace: config.trace } : {}),
           ...(config.apduSize !== undefined ? { apduSize: config.apduSize } : {}),
           ...(config.imei !== undefined ? { imei: config.imei } : {}),
+          ...(config.isdrAid !== undefined ? { isdrAid: fromHex(config.isdrAid, 'isdrAid') } : {}),
         },
         { progress: (step, message, data) => out.progress(step, message, data), ...(autoChoice ? { autoChoice } : {}) },
       );
@@ -95,9 +102,11 @@ const command: Command = {
               ...(config.fleet ? { fleet: config.fleet } : {}),
               ...(config.backendUrl ? { backendUrl: config.backendUrl } : {}),
               ...(config.backendTokenFile ? { backendTokenFile: config.backendTokenFile } : {}),
+              ...(config.smds ? { smds: config.smds } : {}),
               deadlineMs: config.timeoutMs,
             },
             credentials,
+            { es10: device!.es10, pool, deviceInfo: device!.deviceInfo },
           ),
         ...(config.fleet ? { fleet: config.fleet } : {}),
         pool,
