@@ -52,7 +52,7 @@ export function openProvider(settings: CloudSettings, env: Record<string, string
       pool: lpa.pool,
       ...(lpa.deviceInfo ? { deviceInfo: lpa.deviceInfo } : {}),
       ...(settings.smds !== undefined ? { smdsAddress: settings.smds } : {}),
-      ...(settings.deadlineMs !== undefined ? { deadlineMs: settings.deadlineMs } : {}),
+      // no deadline of its own: the caller's --timeout (its abort signal) ends the wait
     });
     return { kind, provider: p, close: async () => undefined };
   }

@@ -25,7 +25,7 @@ export interface SmdsProviderOptions {
   /** Default: the eUICC's root SM-DS. */
   smdsAddress?: string;
   deviceInfo?: () => Promise<DeviceInfo>;
-  /** Give up (SMDS_NO_EVENT) after this long; default 15 minutes. */
+  /** Give up (SMDS_NO_EVENT) when the next poll would come after this long; default: never (the caller's signal ends the wait). */
   deadlineMs?: number;
   backoff?: BackoffPolicy;
   timing?: Timing;
@@ -49,7 +49,7 @@ export class SmdsProvider implements AddressProvider {
 
   async getAddress(eid: string, options: GetAddressOptions = {}): Promise<CloudAddress> {
     const started = this.timing.now();
-    const deadline = this.opts.deadlineMs ?? 15 * 60_000;
+    const deadline = this.opts.deadlineMs ?? Number.POSITIVE_INFINITY;
     const policy = this.opts.backoff ?? SMDS_POLL_BACKOFF;
     const report = (step: 'request' | 'not-ready' | 'done', message: string) =>
       options.onProgress?.({ step, message, elapsedMs: Math.round(this.timing.now() - started) });

@@ -8,11 +8,15 @@ import { deliverInstallResults, type DeliveryOutcome, undeliveredLine } from '..
 import { changeProfile } from '../../lpa/profileOps.js';
 import { bool, str } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
+import { crashHook, withCheckpoints } from '../crash.js';
 import { withDevice, type Device } from '../device.js';
 
 /** One profile download with its install result delivered right after the load (unless --no-notify). */
+type Progress = (step: string, message: string, data?: Record<string, unknown>) => void;
+
 async function downloadOne(
   ctx: CommandContext,
+  progress: Progress,
   d: Device,
   es9: Es9Pool,
   journal: Journal | undefined,
@@ -24,7 +28,7 @@ async function downloadOne(
   const notifyInstall = async (seq: number | undefined): Promise<DeliveryOutcome[]> => {
     if (!notify) return [];
     try {
-      const outcomes = await deliverInstallResults(d.es10, es9, seq, (m, data) => out.progress('notify', m, data));
+      const outcomes = await deliverInstallResults(d.es10, es9, seq, (m, data) => progress('notify', m, data));
       for (const o of outcomes) if (o.error) out.notice(undeliveredLine(o));
       return outcomes;
     } catch (e) {
@@ -39,7 +43,7 @@ async function downloadOne(
       es9,
       journal,
       { ...request, deviceInfo: d.deviceInfo, acceptPpr: globals.acceptPpr, deliverPendingInstalls: notify },
-      { onProgress: (step, m, data) => out.progress(step, m, data), signal },
+      { onProgress: (step, m, data) => progress(step, m, data), signal },
       note,
     );
   } catch (e) {
@@ -92,6 +96,8 @@ const command: Command = {
   ].join('\n'),
   async run(ctx) {
     const { globals, options, out, signal } = ctx;
+    // every progress event is also a checkpoint for the crash/resume tests (LPA_AGENT_TEST_CRASH_AT)
+    const progress: Progress = withCheckpoints((step: string, m: string, data?: Record<string, unknown>) => out.progress(step, m, data), crashHook());
     const request: DownloadRequest = {};
     const smdp = str(options, 'smdp');
     const matchingId = str(options, 'matching-id');
@@ -123,7 +129,7 @@ const command: Command = {
         let journal: Journal | undefined;
         if (journalOption !== undefined || fromSmds) {
           const eid = await d.es10.getEid();
-          journal = await openDownloadJournal(journalOption ?? defaultDownloadJournal(globals.device), eid, d.es10, es9, (s, m, data) => out.progress(s, m, data), {
+          journal = await openDownloadJournal(journalOption ?? defaultDownloadJournal(globals.device), eid, d.es10, es9, progress, {
             required: journalOption !== undefined,
             onUnavailable: (why) => out.notice(`no download journal (${why}); an interrupted download is then only cancelled by SIGINT/SIGTERM`),
           });
@@ -134,18 +140,18 @@ const command: Command = {
           return { ...d.stats(), httpsRequests, tlsHandshakes, wallMs: Date.now() - started };
         };
         const enableIt = async (iccid: string, notifications: DeliveryOutcome[]): Promise<void> => {
-          const op = await changeProfile(d.es10, d.modem, 'enable', iccid, { ...(notify ? { notify: es9 } : {}), onProgress: (m, data) => out.progress('enable', m, data) });
+          const op = await changeProfile(d.es10, d.modem, 'enable', iccid, { ...(notify ? { notify: es9 } : {}), onProgress: (m, data) => progress('enable', m, data) });
           for (const w of op.warnings) out.notice(w);
           notifications.push(...(op.notifications ?? []));
         };
         if (!fromSmds) {
-          const dl = await downloadOne(ctx, d, es9, journal, request, notify);
+          const dl = await downloadOne(ctx, progress, d, es9, journal, request, notify);
           const notifications = [...dl.notifications];
           if (enable) await enableIt(dl.iccid, notifications);
           return { kind: 'single' as const, dl, enabled: enable, notifications, stats: stats() };
         }
         const found = await discoverEvents(d.es10, es9, { ...(smds !== undefined ? { smdsAddress: smds } : {}), deviceInfo: d.deviceInfo }, {
-          onProgress: (step, m, data) => out.progress(step, m, data),
+          onProgress: (step, m, data) => progress(step, m, data),
           signal,
         });
         const downloads: (Awaited<ReturnType<typeof downloadOne>> & { eventId: string })[] = [];
@@ -153,9 +159,9 @@ const command: Command = {
         const notifications: DeliveryOutcome[] = [];
         for (const ev of found.events) {
           if (signal.aborted) break;
-          out.progress('event', `event ${ev.eventId}: downloading from ${ev.rspServerAddress}`, { eventId: ev.eventId, smdpAddress: ev.rspServerAddress });
+          progress('event', `event ${ev.eventId}: downloading from ${ev.rspServerAddress}`, { eventId: ev.eventId, smdpAddress: ev.rspServerAddress });
           try {
-            const dl = await downloadOne(ctx, d, es9, journal, { smdpAddress: ev.rspServerAddress, matchingId: ev.eventId }, notify, `SM-DS event ${ev.eventId}`);
+            const dl = await downloadOne(ctx, progress, d, es9, journal, { smdpAddress: ev.rspServerAddress, matchingId: ev.eventId }, notify, `SM-DS event ${ev.eventId}`);
             downloads.push({ ...dl, eventId: ev.eventId });
             notifications.push(...dl.notifications);
           } catch (e) {

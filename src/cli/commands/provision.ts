@@ -6,16 +6,8 @@ import { LpaError } from '../../errors.js';
 import { fromHex } from '../../util/hex.js';
 import type { Command } from '../command.js';
 import { decideAuto, openDevice, type Device } from '../device.js';
+import { crashHook } from '../crash.js';
 import { es9Pool } from '../es9.js';
-
-/** Fault injection for the crash/resume tests: SIGKILL ourselves at a named checkpoint. */
-function crashHook(): ((point: string) => void) | undefined {
-  const at = process.env.LPA_AGENT_TEST_CRASH_AT;
-  if (!at) return undefined;
-  return (point) => {
-    if (point === at) process.kill(process.pid, 'SIGKILL');
-  };
-}
 
 const seconds = (ms: number | undefined) => `${((ms ?? 0) / 1000).toFixed(1)} s`;
 
