@@ -270,7 +270,8 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     }
     if (isLpaError(e) && (e.code === 'PORT_CLOSED' || e.code === 'AT_TIMEOUT' || e.code === 'CHANNEL_OPEN_FAILED')) return e;
     const msg = e instanceof Error ? e.message : String(e);
-    return new LpaError('CHANNEL_OPEN_FAILED', `cannot open a channel to the ISD-R with ${what}: ${msg}`, isLpaError(e) ? e.details : {}, { cause: e });
+    const hint = what === '+CCHO' ? (this.opts.isdrAid ? ' (is --isdr-aid right?)' : ' (an eUICC with a non-standard ISD-R AID needs --isdr-aid)') : '';
+    return new LpaError('CHANNEL_OPEN_FAILED', `cannot open a channel to the ISD-R with ${what}: ${msg}${hint}`, isLpaError(e) ? e.details : {}, { cause: e });
   }
 
   private async ccho(): Promise<void> {

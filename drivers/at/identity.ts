@@ -55,12 +55,15 @@ export function parseAti(lines: readonly string[]): Pick<ModuleInfo, 'manufactur
   for (const raw of lines) {
     const l = raw.trim();
     if (l === '' || l === 'ATI') continue;
-    const rev = /^(?:revision|firmware|rev)\s*:\s*(.+)$/i.exec(l);
-    if (rev) out.firmware ??= rev[1]!.trim().slice(0, 200);
+    const labelled = /^(revision|firmware|rev|model|manufacturer)\s*:\s*(.+)$/i.exec(l);
+    const key = labelled?.[1]!.toLowerCase();
+    if (key === 'model') out.model ??= labelled![2]!.trim().slice(0, 200);
+    else if (key === 'manufacturer') out.manufacturer ??= labelled![2]!.trim().slice(0, 200);
+    else if (labelled) out.firmware ??= labelled[2]!.trim().slice(0, 200);
     else if (!/^[A-Za-z ]+:/.test(l)) plain.push(l.slice(0, 200));
   }
-  if (plain[0] !== undefined) out.manufacturer = plain[0];
-  if (plain[1] !== undefined) out.model = plain[1];
+  if (plain[0] !== undefined) out.manufacturer ??= plain[0];
+  if (plain[1] !== undefined) out.model ??= plain[1];
   return out;
 }
 

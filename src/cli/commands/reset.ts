@@ -53,13 +53,15 @@ const command: Command = {
           out.progress('reset', `eUICC memory reset: ${describe(resetOptions)}`, { resetOptions });
           const answer = await d.es10.memoryReset(resetOptions);
           const warnings: string[] = [];
-          const after = await d.es10.listProfiles().catch(() => undefined);
-          const deleted = after ? before.filter((p) => p.iccid && !after.some((a) => a.iccid === p.iccid)).map((p) => p.iccid!) : [];
-          const enabledGone = before.some((p) => p.state === 'enabled' && deleted.includes(p.iccid!));
-          if (enabledGone) {
+          // the enabled profile goes when its class is reset: the card then restarts (REFRESH)
+          const classes = [resetOptions.includes('deleteOperationalProfiles') ? 'operational' : '', resetOptions.includes('deleteFieldLoadedTestProfiles') ? 'test' : ''];
+          const enabled = before.find((p) => p.state === 'enabled');
+          if (answer === 'ok' && enabled && classes.includes(enabled.profileClass ?? 'operational')) {
             out.progress('reset', 'the enabled profile was deleted: waiting for the module to restart the SIM');
             await d.modem.settleAfterSwitch(60_000).catch((e: unknown) => warnings.push(`the module did not report the SIM back in time (${(e as Error).message})`));
           }
+          const after = await d.es10.listProfiles().catch(() => undefined);
+          const deleted = after ? before.filter((p) => p.iccid && !after.some((a) => a.iccid === p.iccid)).map((p) => p.iccid!) : [];
           let notifications: DeliveryOutcome[] | null = null;
           if (pool) {
             notifications = await deliverNotifications(d.es10, pool, { onProgress: (m, data) => out.progress('reset', m, data) }).catch((e: unknown) => {
