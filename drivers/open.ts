@@ -1,12 +1,14 @@
 /**
  * Opens the transport a `--device` spec names: the one place that maps specs to drivers. Each
  * driver is imported only when used, so `eid` over AT never loads QMI, MBIM or PC/SC code.
+ * `qmi:` and `mbim:` go through qmi-proxy / mbim-proxy when it runs (ModemManager keeps the modem).
  */
 import type { EuiccTransport, TransportOptions } from '../src/apdu/channel.js';
 import { LpaError, toLpaError } from '../src/errors.js';
 import type { AtEuiccChannelOptions } from './at/channel.js';
 import type { AutoCandidate, AutoChoice, DetectOptions } from './detect/index.js';
 import type { DeviceSpec } from './spec.js';
+import type { ProxyMode } from './wwan/proxy.js';
 
 export interface OpenTransportOptions extends TransportOptions {
   /** AT: vendor profile name (detected when absent); virtual: the dialect (default generic). */
@@ -15,6 +17,10 @@ export interface OpenTransportOptions extends TransportOptions {
   baudRate?: number;
   /** AT: what a previous run left open (stale channel id or "nothing"). */
   atChannel?: AtEuiccChannelOptions;
+  /** QMI / MBIM: through qmi-proxy / mbim-proxy (auto: when it runs; default from LPA_AGENT_WWAN_PROXY). */
+  proxy?: ProxyMode;
+  /** QMI / MBIM: aborts opening (client ids / the MBIM session are released). */
+  signal?: AbortSignal;
   /** auto: where to look (tests point it at a fixture tree); default the real /sys, /dev, /proc. */
   detect?: DetectOptions;
   /** auto: a decision already made (the CLI decides first, to lock the chosen port). */
@@ -23,6 +29,16 @@ export interface OpenTransportOptions extends TransportOptions {
   onAuto?: (event: AutoEvent) => void;
   /** auto: options of one candidate (e.g. the AT channel memory of that port). */
   optionsFor?: (spec: DeviceSpec) => Partial<OpenTransportOptions>;
+}
+
+function wwanOptions(opts: OpenTransportOptions): Record<string, unknown> {
+  return {
+    ...(opts.isdrAid ? { isdrAid: opts.isdrAid } : {}),
+    ...(opts.tracePath !== undefined ? { tracePath: opts.tracePath } : {}),
+    ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
 }
 
 export type AutoEvent =
@@ -158,7 +174,8 @@ export async function openTransport(spec: DeviceSpec, opts: OpenTransportOptions
       return openPcscTransport(spec.reader, opts);
     }
     case 'qmi':
+      return (await import('./qmi/open.js')).openQmiTransport(spec.path, wwanOptions(opts));
     case 'mbim':
-      throw new LpaError('USAGE', `--device ${spec.kind}: this transport is not available yet`);
+      return (await import('./mbim/open.js')).openMbimTransport(spec.path, wwanOptions(opts));
   }
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm run bench`: downloads and enables a TS.48 profile through the virtual module (pty, real
-// serialport binding, link model) from the local SM-DP+ over TLS (RTT model), several runs, and
-// prints ONE JSON object: medians of the counters, wall time against the link floor, CPU and peak
-// RSS of the agent, start-up times, dependency and bundle sizes. See docs/bench.md.
+// `npm run bench`: downloads and enables a TS.48 profile through the virtual module (pty, link
+// model) over its AT, QMI and MBIM ports from the local SM-DP+ over TLS (RTT model), several runs,
+// and prints ONE JSON object: medians of the counters per transport, wall time against the link
+// floor, CPU and peak RSS of the agent, start-up times, dependency and bundle sizes. See docs/bench.md.
 import { join } from 'node:path';
 import { downloadRun } from './bench/download.mjs';
 import { bundleSize, prodDependencyBytes } from './bench/footprint.mjs';
@@ -26,10 +26,11 @@ const USAGE = `usage: npm run bench -- [options]
   --modem <vendor>      dialect of the virtual module (default generic)
   --profile <id>        TS.48 matching id (default TS48V2-SAIP2-1-BERTLV-UNIQUE)
   --node-option <flag>  node flag for the measured agent (repeatable), e.g. --max-semi-space-size=1
+  --transports <list>   module ports to download over: at,qmi,mbim (default all three)
   --no-footprint        skip start-up times, dependency and bundle sizes`;
 
 function parse(argv) {
-  const o = { runs: 5, link: { ...DEFAULT_LINK }, rttMs: 50, serverLatencyMs: 0, vendor: 'generic', profile: 'TS48V2-SAIP2-1-BERTLV-UNIQUE', footprint: true, nodeOptions: [] };
+  const o = { runs: 5, link: { ...DEFAULT_LINK }, rttMs: 50, serverLatencyMs: 0, vendor: 'generic', profile: 'TS48V2-SAIP2-1-BERTLV-UNIQUE', footprint: true, nodeOptions: [], transports: ['at', 'qmi', 'mbim'] };
   const linkKeys = { baud: 'baud', latency: 'latency', apdu: 'apdu', auth: 'auth', prepare: 'prepare', bpp: 'bpp', install: 'install' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -56,7 +57,10 @@ function parse(argv) {
     else if (name === 'modem') o.vendor = value();
     else if (name === 'profile') o.profile = value();
     else if (name === 'no-footprint') o.footprint = false;
-    else if (name === 'node-option') o.nodeOptions.push(value());
+    else if (name === 'transports') {
+      o.transports = value().split(',').map((t) => t.trim()).filter(Boolean);
+      if (o.transports.length === 0 || o.transports.some((t) => !['at', 'qmi', 'mbim'].includes(t))) fail('--transports takes at, qmi and/or mbim, comma-separated');
+    } else if (name === 'node-option') o.nodeOptions.push(value());
     else fail(`unknown argument "${a}"`);
   }
   return o;
@@ -71,17 +75,11 @@ const opts = parse(process.argv.slice(2));
 opts.simResetMs = { ...defaultQuirks(), ...vendorProfile(opts.vendor).quirks }.simResetMs;
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
 
-const runs = [];
-for (let i = 0; i < opts.runs; i++) {
-  const r = await downloadRun(opts);
-  log(`run ${i + 1}/${opts.runs}: wall ${r.wallMs.toFixed(0)} ms, floor ${r.floorMs.toFixed(0)} ms, ${r.atCommands} AT commands, ${r.apdus} APDUs, RSS ${r.peakRssMb.toFixed(1)} MB`);
-  runs.push(r);
-}
-const m = medians(runs);
-const result = {
-  settings: { runs: opts.runs, link: formatLinkSpec(opts.link), rttMs: opts.rttMs, serverLatencyMs: opts.serverLatencyMs, modem: opts.vendor, profile: opts.profile, simResetMs: opts.simResetMs, node: process.version, ...(opts.nodeOptions.length ? { nodeOptions: opts.nodeOptions } : {}) },
-  download: {
-    atCommands: m.atCommands,
+/** The medians of one transport's runs, as the JSON reports them. */
+function summary(runs) {
+  const m = medians(runs);
+  return {
+    ...(m.atCommands != null ? { atCommands: m.atCommands } : { messages: m.messages }),
     apdus: m.apdus,
     storeDataBlocks: m.storeDataBlocks,
     bppStoreDataBlocks: m.bppBlocks,
@@ -101,7 +99,23 @@ const result = {
     wallOverFloor: round(median(runs.map((r) => r.wallMs / r.floorMs)), 3),
     cpuMs: round(m.cpuMs),
     peakRssMb: round(m.peakRssMb, 1),
-  },
+  };
+}
+
+const runs = { at: [], qmi: [], mbim: [] };
+for (let i = 0; i < opts.runs; i++) {
+  for (const t of opts.transports) {
+    const r = await downloadRun(opts, t);
+    const commands = t === 'at' ? `${r.atCommands} AT commands` : `${r.messages} ${t.toUpperCase()} messages`;
+    log(`run ${i + 1}/${opts.runs} ${t}: wall ${r.wallMs.toFixed(0)} ms, floor ${r.floorMs.toFixed(0)} ms, ${commands}, ${r.apdus} APDUs, RSS ${r.peakRssMb.toFixed(1)} MB`);
+    runs[t].push(r);
+  }
+}
+const result = {
+  settings: { runs: opts.runs, transports: opts.transports, link: formatLinkSpec(opts.link), rttMs: opts.rttMs, serverLatencyMs: opts.serverLatencyMs, modem: opts.vendor, profile: opts.profile, simResetMs: opts.simResetMs, node: process.version, ...(opts.nodeOptions.length ? { nodeOptions: opts.nodeOptions } : {}) },
+  ...(runs.at.length ? { download: summary(runs.at) } : {}),
+  ...(runs.qmi.length ? { downloadQmi: summary(runs.qmi) } : {}),
+  ...(runs.mbim.length ? { downloadMbim: summary(runs.mbim) } : {}),
 };
 if (opts.footprint) {
   log('start-up times');

@@ -31,6 +31,11 @@ export type ErrorCode =
   | 'AT_NOT_SUPPORTED'
   | 'AT_BAD_RESPONSE'
   | 'AT_BUSY'
+  // QMI / MBIM transports
+  | 'QMI_ERROR'
+  | 'MBIM_ERROR'
+  | 'TRANSPORT_TIMEOUT'
+  | 'TRANSPORT_BAD_FRAME'
   // PC/SC (pcscd and card readers)
   | 'PCSC_UNAVAILABLE'
   | 'READER_NOT_FOUND'
@@ -100,6 +105,10 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   AT_NOT_SUPPORTED: 'module',
   AT_BAD_RESPONSE: 'module',
   AT_BUSY: 'module',
+  QMI_ERROR: 'module',
+  MBIM_ERROR: 'module',
+  TRANSPORT_TIMEOUT: 'module',
+  TRANSPORT_BAD_FRAME: 'module',
   PCSC_UNAVAILABLE: 'module',
   READER_NOT_FOUND: 'module',
   CARD_ABSENT: 'module',

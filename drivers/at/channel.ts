@@ -8,6 +8,7 @@ import { transmitWithChaining } from '../../src/apdu/getResponse.js';
 import { openLogicalChannel } from '../../src/apdu/logicalChannel.js';
 import { LpaError, isLpaError } from '../../src/errors.js';
 import { bytesEqual, toHex } from '../../src/util/hex.js';
+import { interruptedByReset, reopenAfterReset } from '../reset.js';
 import { INS_STORE_DATA, ISDR_AID, ISDR_AID_HEX, MAX_SHORT_APDU, TERMINAL_CAPABILITY, claForChannel, manageChannelClose, swOf } from '../../src/apdu/cla.js';
 import type { AtEngine } from './engine.js';
 import { isUnsupported, readModuleIccid, simResetCme } from './answers.js';
@@ -173,21 +174,13 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
       const cme = simResetCme(e);
       if (cme === undefined && !this.lost) throw e;
       this.lost = true;
-      const storeData = apdu[1] === INS_STORE_DATA;
       // CME 10/14: the module did not pass the command to the SIM, so it never executed
       if (cme === 10 || cme === 14) {
         await this.recover();
         return this.exchange(apdu, options.timeoutMs);
       }
       if (!isLpaError(e)) throw e;
-      throw new LpaError(
-        'CHANNEL_CLOSED',
-        storeData
-          ? 'the SIM reset while a STORE DATA was in flight; it may have executed, so it was not resent (the channel reopens on the next command)'
-          : `the SIM reset during the APDU (${e.message}); the channel reopens on the next command`,
-        { ...e.details, ins: toHex(apdu.subarray(1, 2)) },
-        { cause: e },
-      );
+      throw interruptedByReset(apdu, e);
     }
   }
 
@@ -322,20 +315,15 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
 
   /** Reopens the channel after a SIM reset: waits for the SIM, then opens within the deadline. */
   private async recover(): Promise<void> {
+    this.forget();
     const total = this.opts.simReadyTimeoutMs ?? 60_000;
     const deadline = Date.now() + total;
-    this.forget();
-    await this.sim.waitReady(total);
-    for (;;) {
-      try {
-        await this.openBy(deadline);
-        return;
-      } catch (e) {
-        if (!isLpaError(e, 'SIM_NOT_READY') || Date.now() >= deadline) throw e;
-        await this.sim.waitReady(Math.max(1, deadline - Date.now()));
-        await new Promise((r) => setTimeout(r, Math.min(this.opts.pollIntervalMs ?? 1000, Math.max(0, deadline - Date.now()))));
-      }
-    }
+    await reopenAfterReset({
+      totalMs: total,
+      pollIntervalMs: this.opts.pollIntervalMs ?? 1000,
+      waitReady: (ms) => this.sim.waitReady(ms),
+      open: () => this.openBy(deadline),
+    });
   }
 
   /** One APDU with 61xx / 6Cxx handling on the current transport. */

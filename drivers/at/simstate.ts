@@ -3,6 +3,7 @@
  * ready URC, otherwise polls `AT+CPIN?` until a bounded deadline.
  */
 import { LpaError, isLpaError } from '../../src/errors.js';
+import { Wakers } from '../reset.js';
 import type { AtEngine } from './engine.js';
 import { matchPrefix } from './lines.js';
 import { lineStartsWithAny, type VendorProfile } from './vendors.js';
@@ -14,7 +15,7 @@ export class SimState {
   private readonly engine: AtEngine;
   private readonly vendor: VendorProfile;
   private readonly pollIntervalMs: number;
-  private readonly wakers = new Set<() => void>();
+  private readonly wakers = new Wakers();
   private readonly lostListeners = new Set<() => void>();
   private readySeq = 0;
   /** When the SIM was last seen going away (URC or a not-ready poll answer), ms since epoch. */
@@ -36,7 +37,7 @@ export class SimState {
   dispose(): void {
     this.engine.off('urc', this.onUrc);
     this.lostListeners.clear();
-    for (const w of this.wakers) w();
+    this.wakers.wakeAll();
   }
 
   /** True if `line` is a URC meaning the SIM went away. */
@@ -47,7 +48,7 @@ export class SimState {
   private lostNow(): void {
     this.lastLostAt = Date.now();
     for (const fn of this.lostListeners) fn();
-    for (const w of [...this.wakers]) w();
+    this.wakers.wakeAll();
   }
 
   private urc(line: string): void {
@@ -57,7 +58,7 @@ export class SimState {
     }
     if (lineStartsWithAny(line, this.vendor.simReadyUrcs)) {
       this.readySeq++;
-      for (const w of [...this.wakers]) w();
+      this.wakers.wakeAll();
     }
   }
 
@@ -123,14 +124,6 @@ export class SimState {
 
   /** Sleeps up to `ms`, waking early on a ready URC. */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakers.add(done);
-    });
+    return this.wakers.sleep(ms);
   }
 }

@@ -2,6 +2,7 @@
  * The link model of the virtual module: what one AT command costs on a real device.
  *
  *   delay = serial(command line) + module latency + eUICC time + serial(answer)
+ *   QMI / MBIM message: delay = module latency + eUICC time (USB control transfers: no UART time)
  *   serial(n bytes) = n x 10 / baud seconds (8N1 UART: start + 8 data + stop bits); baud 0 = free
  *   eUICC time = apduMs per APDU the line carries, plus, on the block that completes the function:
  *     AuthenticateServer (BF38) authenticateServerMs, PrepareDownload (BF21) prepareDownloadMs,
@@ -34,6 +35,19 @@ export interface LinkModel {
   /** Extra on the block answered with the ProfileInstallationResult, instead of bppSequenceMs (ms). */
   installMs: number;
 }
+
+/** What the model learns about one QMI or MBIM request and its answer. */
+export interface MessageTiming {
+  requestBytes: number;
+  answerBytes: number;
+  /** APDUs the message carried to the card, with a channel key (e.g. "q1", "m2"). */
+  apdus: LineApdu[];
+  /** The card's answers (data + SW) sent back in the answer. */
+  responses: Uint8Array[];
+}
+
+/** Extra delay (ms) before a QMI / MBIM answer. */
+export type MessageTimingHook = (m: MessageTiming) => number;
 
 export const DEFAULT_LINK: Readonly<LinkModel> = Object.freeze({
   baud: 115200,
@@ -121,8 +135,8 @@ function firstTag(data: Uint8Array): number {
   return data.length > 1 ? (b << 8) | data[1]! : -1;
 }
 
-/** One APDU found in a command line, with the channel key it travels on. */
-interface LineApdu {
+/** One APDU found in a command line or message, with the channel key it travels on. */
+export interface LineApdu {
   channel: string;
   apdu: Uint8Array;
 }
@@ -226,10 +240,28 @@ export class LinkTimer {
   /** Data fields of the BPP's blocks since its BF36 block, to check the splitting against the minimum. */
   private bpp: Uint8Array[] = [];
   readonly hook: TimingHook;
+  /** The same model for QMI / MBIM messages (latency per message, no UART time). */
+  readonly messageHook: MessageTimingHook;
 
   constructor(model: Partial<LinkModel> = {}) {
     this.model = Object.freeze({ ...DEFAULT_LINK, ...model });
     this.hook = (c, answer) => this.delayFor(c, answer);
+    this.messageHook = (m) => this.delayForMessage(m);
+  }
+
+  /** The delay (ms) for one QMI / MBIM request and its answer; updates the tally. */
+  delayForMessage(m: MessageTiming): number {
+    const t = this.tally;
+    t.commands++;
+    t.bytesToModule += m.requestBytes;
+    t.bytesFromModule += m.answerBytes;
+    const installed = m.responses.some((r) => r[0] === 0xbf && r[1] === 0x37);
+    const euicc = this.euiccFor(m.apdus, installed);
+    t.latencyMs += this.model.latencyMs;
+    t.euiccMs += euicc;
+    const total = this.model.latencyMs + euicc;
+    t.totalMs += total;
+    return total;
   }
 
   /** The delay (ms) for one command line and its answer text; updates the tally. */
@@ -252,9 +284,13 @@ export class LinkTimer {
   private euiccMs(line: string, answer: string): number {
     const apdus = apdusOfLine(line);
     if (apdus.length === 0) return 0;
+    return this.euiccFor(apdus, responsesOfAnswer(answer).some((r) => r.startsWith('BF37')));
+  }
+
+  private euiccFor(apdus: readonly LineApdu[], installed: boolean): number {
+    if (apdus.length === 0) return 0;
     const m = this.model;
     const t = this.tally;
-    const installed = responsesOfAnswer(answer).some((r) => r.startsWith('BF37'));
     let ms = 0;
     for (const { channel, apdu } of apdus) {
       t.apdus++;

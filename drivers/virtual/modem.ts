@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { VirtualCard } from '../../src/sim/card.js';
 import { executeLine, isCardLine } from './dialect.js';
+import { cardTransmit } from './simCommands.js';
 import { LineSplitter } from './lines.js';
-import { CME_TEXT, defaultQuirks, type InjectedFailure, type Quirks } from './quirks.js';
-import { cme, ERROR, type AfterAction, type Answer, type Final, type ModemState } from './state.js';
+import { defaultQuirks, type InjectedFailure, type Quirks } from './quirks.js';
+import { cme, ERROR, formatAnswer, type AfterAction, type Answer, type ModemState } from './state.js';
 import { vendorProfile, type VendorName, type VendorProfile } from './vendors.js';
 
 /** What the timing hook learns about one command, to price it (link, module latency, eUICC time). */
@@ -40,6 +41,14 @@ export interface ModemStats {
 
 type Sink = (bytes: Uint8Array) => void;
 
+/** What a card command from another interface (QMI, MBIM) got: the card's answer, or why not. */
+export type CardCommandResult =
+  | { kind: 'response'; data: Uint8Array }
+  /** The SIM is restarting (`cme` 13/14 as the quirks say) or powered off (13). */
+  | { kind: 'not-ready'; cme: number }
+  /** An injected failure, or the module refused (e.g. the EC20F last-block fault). */
+  | { kind: 'failed'; failure: InjectedFailure };
+
 /**
  * A virtual cellular module: speaks a vendor's AT dialect over a byte stream and hosts a
  * `VirtualCard`. Bytes in with `input()`, bytes out to every `attach()`ed sink. Events:
@@ -58,6 +67,8 @@ export class VirtualModem extends EventEmitter {
   private busy = false;
   private inCommand = false;
   private refreshPending = false;
+  private inForeignCommand = false;
+  private foreignRefreshPending = false;
   private resetTimer: NodeJS.Timeout | undefined;
   private vanishedByReset = false;
   private _vanished = false;
@@ -158,7 +169,44 @@ export class VirtualModem extends EventEmitter {
   /** The card asked for a REFRESH (or a test wants one): runs the SIM-reset sequence after the current answer. */
   requestSimReset(): void {
     if (this.inCommand) this.refreshPending = true;
+    else if (this.inForeignCommand) this.foreignRefreshPending = true;
     else this.startSimReset();
+  }
+
+  /**
+   * One APDU from another interface of the module (QMI, MBIM) to the same card, through the same
+   * gates as +CGLA: the SIM state, injected failures (`failNext`) and the card quirks. A REFRESH
+   * the card asks for meanwhile waits for `cardCommandAnswered()`, so the answer leaves first.
+   */
+  cardCommand(apdu: Uint8Array): CardCommandResult {
+    const q = this.state.quirks;
+    if (q.failNext && q.failNext.count > 0) {
+      const failure = q.failNext.failure;
+      if (--q.failNext.count <= 0) q.failNext = undefined;
+      return { kind: 'failed', failure };
+    }
+    if (this.state.sim === 'resetting') return { kind: 'not-ready', cme: q.simResetCme };
+    if (this.state.sim === 'off') return { kind: 'not-ready', cme: 13 };
+    this.inForeignCommand = true;
+    try {
+      const r = cardTransmit(this.state, apdu);
+      return r ? { kind: 'response', data: r } : { kind: 'failed', failure: 'error' };
+    } finally {
+      this.inForeignCommand = false;
+    }
+  }
+
+  /** The answer to a `cardCommand` has been sent: a SIM reset the card asked for starts now. */
+  cardCommandAnswered(): void {
+    if (!this.foreignRefreshPending) return;
+    this.foreignRefreshPending = false;
+    this.startSimReset();
+  }
+
+  /** SIM power from another interface (QMI Power Off/On SIM): off now; on runs the reset window. */
+  setSimPower(on: boolean): void {
+    if (!on) this.simOff();
+    else if (this.state.sim === 'off' && this.state.cfun !== 0) this.startSimReset();
   }
 
   /** Ends a running SIM-reset window now (deterministic tests); no-op when none runs. */
@@ -244,7 +292,7 @@ export class VirtualModem extends EventEmitter {
         q.loseNext--;
         lost = true;
       }
-      const text = lost ? '' : this.format(ans);
+      const text = lost ? '' : formatAnswer(this.state, ans);
       const delay = this.delayFor({
         line,
         lineBytes: 'bytes' in item ? item.bytes : 0,
@@ -272,33 +320,6 @@ export class VirtualModem extends EventEmitter {
     else if (after === 'sim-off') this.simOff();
     else if (after === 'sim-reset' || this.refreshPending) this.startSimReset();
     this.refreshPending = false;
-  }
-
-  private format(ans: Answer): string {
-    let out = '';
-    for (const l of ans.info) out += `\r\n${l}\r\n`;
-    const fin = this.finalText(ans.final);
-    if (fin === undefined) return out;
-    const urcs = this.state.quirks.urcBeforeFinal.splice(0);
-    for (const u of urcs) out += `\r\n${u}\r\n`;
-    return `${out}\r\n${fin}\r\n`;
-  }
-
-  private finalText(f: Final): string | undefined {
-    switch (f.kind) {
-      case 'ok':
-        return 'OK';
-      case 'error':
-        return 'ERROR';
-      case 'not-support':
-        return 'COMMAND NOT SUPPORT';
-      case 'silent':
-        return undefined;
-      case 'cme':
-        if (this.state.cmee === 0) return 'ERROR';
-        if (this.state.cmee === 2) return `+CME ERROR: ${CME_TEXT[f.code] ?? f.code}`;
-        return `+CME ERROR: ${f.code}`;
-    }
   }
 
   private resetCard(): void {

@@ -2,9 +2,21 @@ import { openPtyLink, type PtyLinkOptions } from './ptyLink.js';
 import type { VirtualModem } from './modem.js';
 
 /**
- * Serves a VirtualModem on a raw pseudo-terminal (`ptyLink.ts`): `<ptyPath>` is the end a client
- * (the agent, minicom, another LPA) opens; the module's side of the conversation is the master.
+ * Serves a byte-stream endpoint of the virtual module (its AT port, or its QMI / MBIM port) on a
+ * raw pseudo-terminal (`ptyLink.ts`): `<ptyPath>` is the end a client (the agent, minicom,
+ * qmicli, another LPA) opens; the module's side of the conversation is the master.
  */
+
+/** What a pty can serve: bytes in, bytes out to attached sinks. */
+export interface ByteEndpoint {
+  attach(sink: (bytes: Uint8Array) => void): () => void;
+  input(bytes: Uint8Array): void;
+}
+
+export interface EndpointPtyOptions extends PtyLinkOptions {
+  ptyPath: string;
+  endpoint: ByteEndpoint;
+}
 
 export interface PtyServerOptions extends PtyLinkOptions {
   ptyPath: string;
@@ -14,15 +26,15 @@ export interface PtyServerOptions extends PtyLinkOptions {
 export interface PtyServer {
   /** The path clients open. */
   readonly path: string;
-  /** Stops serving: detaches the modem and removes the link. Idempotent. */
+  /** Stops serving: detaches the endpoint and removes the link. Idempotent. */
   close(): Promise<void>;
 }
 
-export async function serveModemOnPty(opts: PtyServerOptions): Promise<PtyServer> {
-  const { ptyPath, modem, ...linkOptions } = opts;
+export async function serveOnPty(opts: EndpointPtyOptions): Promise<PtyServer> {
+  const { ptyPath, endpoint, ...linkOptions } = opts;
   const link = await openPtyLink(ptyPath, linkOptions);
-  const detach = modem.attach((bytes) => link.write(bytes));
-  link.onData((bytes) => modem.input(bytes));
+  const detach = endpoint.attach((bytes) => link.write(bytes));
+  link.onData((bytes) => endpoint.input(bytes));
   let closing: Promise<void> | undefined;
   return {
     path: link.path,
@@ -34,4 +46,10 @@ export async function serveModemOnPty(opts: PtyServerOptions): Promise<PtyServer
       return closing;
     },
   };
+}
+
+/** The module's AT port on a pty. */
+export function serveModemOnPty(opts: PtyServerOptions): Promise<PtyServer> {
+  const { modem, ...rest } = opts;
+  return serveOnPty({ ...rest, endpoint: modem });
 }

@@ -1,5 +1,5 @@
 import type { VirtualCard } from '../../src/sim/card.js';
-import type { Quirks } from './quirks.js';
+import { CME_TEXT, type Quirks } from './quirks.js';
 import type { VendorProfile } from './vendors.js';
 
 /** Where the SIM is: answering, inside the reset window after a REFRESH / CFUN cycle, or powered off (CFUN=0). */
@@ -56,4 +56,32 @@ export function cme(code: number): Final {
 }
 export function answer(info: string[], final: Final = OK): Answer {
   return { info, final };
+}
+
+function finalText(state: ModemState, f: Final): string | undefined {
+  switch (f.kind) {
+    case 'ok':
+      return 'OK';
+    case 'error':
+      return 'ERROR';
+    case 'not-support':
+      return 'COMMAND NOT SUPPORT';
+    case 'silent':
+      return undefined;
+    case 'cme':
+      if (state.cmee === 0) return 'ERROR';
+      if (state.cmee === 2) return `+CME ERROR: ${CME_TEXT[f.code] ?? f.code}`;
+      return `+CME ERROR: ${f.code}`;
+  }
+}
+
+/** The answer as the module prints it: info lines, URCs queued before the final result, the final result (CMEE-dependent). */
+export function formatAnswer(state: ModemState, ans: Answer): string {
+  let out = '';
+  for (const l of ans.info) out += `\r\n${l}\r\n`;
+  const fin = finalText(state, ans.final);
+  if (fin === undefined) return out;
+  const urcs = state.quirks.urcBeforeFinal.splice(0);
+  for (const u of urcs) out += `\r\n${u}\r\n`;
+  return `${out}\r\n${fin}\r\n`;
 }

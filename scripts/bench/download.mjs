@@ -1,6 +1,7 @@
-// One measured download: fresh virtual eUICC, `serve-modem --link` on a pty (its own process), the
-// local SM-DP+ over TLS with the RTT model (in this process), and `lpa-agent --json download ...
-// --enable` as a separate process with the real serialport binding.
+// One measured download: fresh virtual eUICC, `serve-modem --link` on a pty (its own process) as
+// the module's AT, QMI or MBIM port, the local SM-DP+ over TLS with the RTT model (in this
+// process), and `lpa-agent --json download ... --enable` as a separate process (real serialport
+// binding on AT; the QMI / MBIM driver on the pty, opened directly).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,23 +19,32 @@ function lastResult(text, what) {
   return last.data;
 }
 
+/** serve-modem option and --device value per transport. */
+const PORTS = {
+  at: { option: '--pty', device: (p) => p },
+  qmi: { option: '--qmi', device: (p) => `qmi:${p}` },
+  mbim: { option: '--mbim', device: (p) => `mbim:${p}` },
+};
+
 /**
  * @param {{ link: object, rttMs: number, serverLatencyMs: number, vendor: string, profile: string, simResetMs: number }} o
+ * @param {'at' | 'qmi' | 'mbim'} transport
  */
-export async function downloadRun(o) {
+export async function downloadRun(o, transport = 'at') {
+  const port = PORTS[transport];
   const dir = mkdtempSync(join(tmpdir(), 'lpa-bench-'));
   const smdp = await startSmdp({ rttMs: o.rttMs, latencyMs: o.serverLatencyMs });
   let modem;
   try {
     const pty = join(dir, 'modem');
     modem = await startAgent(
-      ['--json', '--modem', o.vendor, 'serve-modem', '--pty', pty, '--state', join(dir, 'euicc.json'), '--link', formatLinkSpec(o.link)],
+      ['--json', '--modem', o.vendor, 'serve-modem', port.option, pty, '--state', join(dir, 'euicc.json'), '--link', formatLinkSpec(o.link)],
       (out) => out.includes('ready on'),
     );
     const usageFile = join(dir, 'usage.json');
     const run = await runAgent(
-      ['--json', '--device', pty, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, 'download', '--smdp', smdp.address, '--matching-id', o.profile, '--enable'],
-      { usageFile, nodeOptions: o.nodeOptions },
+      ['--json', '--device', port.device(pty), '--ca', smdp.caFile, '--connect-to', smdp.connectTo, 'download', '--smdp', smdp.address, '--matching-id', o.profile, '--enable'],
+      { usageFile, nodeOptions: o.nodeOptions, env: { LPA_AGENT_WWAN_PROXY: 'never' } },
     );
     const dl = lastResult(run.stdout, 'download');
     const served = lastResult(await modem.stop(), 'serve-modem');
@@ -43,14 +53,16 @@ export async function downloadRun(o) {
     const s = dl.stats;
     const t = served.link;
     const counts = { ...s, authenticateServer: t.authenticateServer, prepareDownload: t.prepareDownload, bppSequences: t.bppSequences, installs: t.installs };
-    const moduleMs = linkFloorMs(o.link, counts);
+    // QMI / MBIM: the module latency per message the agent sent (its `requests`), no UART time
+    const messages = s.requests ?? t.commands;
+    const moduleMs = transport === 'at' ? linkFloorMs(o.link, counts) : linkFloorMs({ ...o.link, baud: 0 }, { ...counts, atCommands: messages });
     // the download result names ES9+ requests httpsRequests (`requests` is the transport's)
     const httpsRequests = s.httpsRequests ?? s.requests;
     const networkMs = networkFloorMs({ requests: httpsRequests, tlsHandshakes: s.tlsHandshakes }, o);
     const simResets = dl.enabled ? 1 : 0;
     const floorMs = moduleMs + networkMs + simResets * o.simResetMs;
     return {
-      atCommands: s.atCommands,
+      ...(transport === 'at' ? { atCommands: s.atCommands } : { messages }),
       apdus: s.apdus,
       storeDataBlocks: s.storeDataBlocks,
       bppBlocks: t.bppBlocks,

@@ -12,11 +12,11 @@ const baseEnv = () => ({ ...process.env, LPA_AGENT_DEVICE: '', LPA_AGENT_CONFIG:
 /**
  * Runs `lpa-agent <args>` to completion: exit code, output, wall time (ms, spawn to exit).
  * `usageFile`: preload usage.mjs so the process reports its CPU time and peak RSS there;
- * `nodeOptions`: node flags before the script (e.g. --max-semi-space-size=1).
+ * `nodeOptions`: node flags before the script (e.g. --max-semi-space-size=1); `env`: extra variables.
  */
-export function runAgent(args, { usageFile, timeoutMs = 120_000, cwd = ROOT, nodeOptions = [] } = {}) {
+export function runAgent(args, { usageFile, timeoutMs = 120_000, cwd = ROOT, nodeOptions = [], env: extraEnv = {} } = {}) {
   const nodeArgs = [...nodeOptions, ...(usageFile ? ['--import', USAGE_PRELOAD] : []), BIN, ...args];
-  const env = usageFile ? { ...baseEnv(), LPA_BENCH_USAGE: usageFile } : baseEnv();
+  const env = { ...(usageFile ? { ...baseEnv(), LPA_BENCH_USAGE: usageFile } : baseEnv()), ...extraEnv };
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, nodeArgs, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });

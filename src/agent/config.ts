@@ -94,7 +94,7 @@ export const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 /** Same default as `--device virtual` (src/cli/device.ts). */
 const DEFAULT_VIRTUAL_STATE = '.lpa-agent/virtual-euicc.json';
 /** LPA_AGENT_* variables that are not configuration keys but are fine to have set. */
-export const OTHER_ENV_VARS = ['LPA_AGENT_CONFIG', 'LPA_AGENT_DATA_DIR', 'LPA_AGENT_DEBUG', 'LPA_AGENT_DEMO_DIR', 'LPA_AGENT_TEST_CRASH_AT', 'LPA_AGENT_NODE', 'LPA_AGENT_SYSFS_ROOT'];
+export const OTHER_ENV_VARS = ['LPA_AGENT_CONFIG', 'LPA_AGENT_DATA_DIR', 'LPA_AGENT_DEBUG', 'LPA_AGENT_DEMO_DIR', 'LPA_AGENT_TEST_CRASH_AT', 'LPA_AGENT_NODE', 'LPA_AGENT_SYSFS_ROOT', 'LPA_AGENT_WWAN_PROXY'];
 
 function readConfigFile(path: string, fs: ConfigFs): Record<string, JsonValue> {
   const where = `config file ${path}`;
