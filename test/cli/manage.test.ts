@@ -13,7 +13,7 @@ import { serveModemOnPty, type PtyServer } from '../../drivers/virtual/pty.js';
 import type { Quirks } from '../../drivers/virtual/quirks.js';
 import { BOOTSTRAP_ICCID, EuiccStateStore, openVirtualEuicc, type EuiccQuirks, type StoredProfile, type VirtualEuicc } from '../../src/sim/euicc/index.js';
 import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
-import { jsonLines, runCli } from './run.js';
+import { jsonLines, runCli, startCli, stopCli } from './run.js';
 
 const OP = '8949449999999990049';
 const OP_AID = 'A0000005591010FFFFFFFF8900001100';
@@ -179,6 +179,31 @@ describe('--isdr-aid: an eUICC whose ISD-R is not at the standard AID', () => {
         const env = await runCli(['--device', rig.pty, 'eid'], { env: { LPA_AGENT_ISDR_AID: AID } });
         expect(env.stdout.trim()).toBe(rig.card.eid);
       });
+    });
+  }
+});
+
+describe('--isdr-aid over QMI and MBIM (the virtual module\'s ports, serve-modem --quirk isdr-aid)', () => {
+  const AID = 'A0000005591010FFFFFFFF8900000300';
+  const dir = mkdtempSync(join(tmpdir(), 'lpa-isdr-wwan-'));
+  let server: import('node:child_process').ChildProcess | undefined;
+  beforeAll(async () => {
+    const args = ['serve-modem', '--qmi', join(dir, 'qmi'), '--mbim', join(dir, 'mbim'), '--state', join(dir, 'euicc.json'), '--quirk', `isdr-aid=${AID}`];
+    server = (await startCli(args, (o) => o.includes('ready on'))).child;
+  });
+  afterAll(async () => {
+    await stopCli(server);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const kind of ['qmi', 'mbim'] as const) {
+    it(`${kind}: the standard AID finds nothing; --isdr-aid reaches the eUICC`, async () => {
+      const env = { LPA_AGENT_WWAN_PROXY: 'never' };
+      const plain = await runCli(['--device', `${kind}:${join(dir, kind)}`, 'eid'], { env });
+      expect(plain.code).not.toBe(0);
+      const given = await runCli(['--device', `${kind}:${join(dir, kind)}`, '--isdr-aid', AID, 'eid'], { env });
+      expect(given.stderr).toBe('');
+      expect(given.stdout.trim()).toMatch(/^\d{32}$/);
     });
   }
 });
