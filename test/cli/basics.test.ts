@@ -20,6 +20,7 @@ describe('lpa-agent basics', () => {
       expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     }
     expect(r.stdout).toContain('Exit codes');
+    expect(r.stdout).toMatch(/^  --isdr-aid <hex> +AID of the eUICC's ISD-R/m);
   });
 
   it('command --help shows its usage', async () => {
@@ -45,6 +46,8 @@ describe('lpa-agent basics', () => {
     [['--device', 'virtual', 'download', '--smds', 'x.example'], 2, /--smds goes with --from-smds/],
     [['--device', 'virtual', 'discover', '--smds', 'ftp://x.example'], 2, /invalid SM-DS address "ftp:\/\/x.example"/],
     [['--device', 'virtual', 'notifications', 'send', '--all', '--profile', '8988307000000000016'], 2, /usage: notifications send/],
+    [['serve-smdp', '--smds-port', '8444'], 2, /--smds-port needs --smds/],
+    [['--device', 'virtual', 'provision', '--cloud', 'sms'], 3, /--cloud: "sms" is not a cloud \(twilio, kore, backend or smds\)/],
   ])('%j fails with exit %i and one clear line', async (args, code, message) => {
     const r = await runCli(args as string[], { cwd: ROOT });
     expect(r.code).toBe(code);

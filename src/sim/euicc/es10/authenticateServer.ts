@@ -1,8 +1,9 @@
 /**
  * ES10b AuthenticateServer (BF38), eUICC side (SGP.22 5.7.13): checks the SM-DP+ or SM-DS
- * (CERT.DPauth or CERT.DSauth chained to a CI this eUICC knows, serverSignature1 over the raw serverSigned1, the challenge of
- * the last GetEUICCChallenge, a plausible server address) and answers euiccSigned1 signed with the
- * eUICC key. Success opens the download session; any failure answers AuthenticateResponseError.
+ * (CERT.DPauth or CERT.DSauth chained to a CI this eUICC knows, serverSignature1 over the raw
+ * serverSigned1, the challenge of the last GetEUICCChallenge, a plausible server address) and
+ * answers euiccSigned1 signed with the eUICC key. Success opens the download session (an SM-DS
+ * session simply ends with the next authentication); any failure answers AuthenticateResponseError.
  */
 
 import {
