@@ -62,7 +62,7 @@ async function openAt(path: string, opts: OpenTransportOptions, binding?: unknow
     ...(binding ? { binding: binding as NonNullable<Parameters<typeof openAtModem>[0]['binding']> } : {}),
     ...(opts.modem !== undefined ? { vendor: opts.modem } : {}),
     ...(opts.tracePath !== undefined ? { tracePath: opts.tracePath } : {}),
-    ...(opts.atChannel ? { channel: opts.atChannel } : {}),
+    ...(opts.atChannel || opts.isdrAid ? { channel: { ...opts.atChannel, ...(opts.isdrAid ? { isdrAid: opts.isdrAid } : {}) } } : {}),
   }).catch((e: unknown) => {
     dispose?.();
     throw e;

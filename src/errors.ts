@@ -64,6 +64,7 @@ export type ErrorCode =
   | 'PROFILE_ALREADY_DOWNLOADED'
   | 'SESSION_CANCELLED'
   | 'SMDP_MISMATCH'
+  | 'SMDS_NO_EVENT'
   // cloud
   | 'CLOUD_HTTP'
   | 'CLOUD_AUTH'
@@ -133,6 +134,7 @@ const CATEGORY: Record<ErrorCode, ErrorCategory> = {
   PROFILE_ALREADY_DOWNLOADED: 'smdp',
   SESSION_CANCELLED: 'smdp',
   SMDP_MISMATCH: 'smdp',
+  SMDS_NO_EVENT: 'smdp',
   CLOUD_HTTP: 'cloud',
   CLOUD_AUTH: 'cloud',
   CLOUD_NOT_FOUND: 'cloud',

@@ -7,9 +7,9 @@ import type { ApduChannel, ChannelStats, ModemControl, TransmitOptions } from '.
 import { transmitWithChaining } from '../../src/apdu/getResponse.js';
 import { openLogicalChannel } from '../../src/apdu/logicalChannel.js';
 import { LpaError, isLpaError } from '../../src/errors.js';
-import { toHex } from '../../src/util/hex.js';
+import { bytesEqual, toHex } from '../../src/util/hex.js';
 import { interruptedByReset, reopenAfterReset } from '../reset.js';
-import { INS_STORE_DATA, ISDR_AID_HEX, MAX_SHORT_APDU, TERMINAL_CAPABILITY, claForChannel, manageChannelClose, swOf } from '../../src/apdu/cla.js';
+import { INS_STORE_DATA, ISDR_AID, ISDR_AID_HEX, MAX_SHORT_APDU, TERMINAL_CAPABILITY, claForChannel, manageChannelClose, swOf } from '../../src/apdu/cla.js';
 import type { AtEngine } from './engine.js';
 import { isUnsupported, readModuleIccid, simResetCme } from './answers.js';
 import { cmeNumber, parseCcho, parseCgla, parseCsim } from './lines.js';
@@ -31,6 +31,8 @@ export interface AtEuiccChannelOptions {
   apduTimeoutMs?: number;
   /** Skip +CCHO and use +CSIM from the start. */
   forceCsim?: boolean;
+  /** AID to open the channel to (default the standard ISD-R AID; `--isdr-aid`). */
+  isdrAid?: Uint8Array;
 }
 
 /** How long to wait for a module to show the SIM reset that follows a profile switch. */
@@ -261,11 +263,13 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     }
     if (isLpaError(e) && (e.code === 'PORT_CLOSED' || e.code === 'AT_TIMEOUT' || e.code === 'CHANNEL_OPEN_FAILED')) return e;
     const msg = e instanceof Error ? e.message : String(e);
-    return new LpaError('CHANNEL_OPEN_FAILED', `cannot open a channel to the ISD-R with ${what}: ${msg}`, isLpaError(e) ? e.details : {}, { cause: e });
+    const hint = what === '+CCHO' ? (this.opts.isdrAid ? ' (is --isdr-aid right?)' : ' (an eUICC with a non-standard ISD-R AID needs --isdr-aid)') : '';
+    return new LpaError('CHANNEL_OPEN_FAILED', `cannot open a channel to the ISD-R with ${what}: ${msg}${hint}`, isLpaError(e) ? e.details : {}, { cause: e });
   }
 
   private async ccho(): Promise<void> {
-    const res = await this.engine.send(`AT+CCHO="${ISDR_AID_HEX}"`, { prefix: '+CCHO', bare: (l) => /^"?[0-9A-Fa-f]{1,16}"?$/.test(l) });
+    const aid = this.opts.isdrAid ? toHex(this.opts.isdrAid) : ISDR_AID_HEX;
+    const res = await this.engine.send(`AT+CCHO="${aid}"`, { prefix: '+CCHO', bare: (l) => /^"?[0-9A-Fa-f]{1,16}"?$/.test(l) });
     const line = res.lines[res.lines.length - 1];
     if (line === undefined) throw new LpaError('AT_BAD_RESPONSE', 'module answered OK to +CCHO without a channel id');
     this.id = parseCcho(line);
@@ -294,8 +298,10 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
   }
 
   private async openCsim(): Promise<void> {
+    const aid = this.opts.isdrAid;
     const ch = await openLogicalChannel((a) => this.csimRaw(a), {
       via: 'over +CSIM',
+      ...(aid !== undefined && !bytesEqual(aid, ISDR_AID) ? { aid } : {}),
       mapError: (e, step) => {
         if (step === 'manage' && isUnsupported(e)) {
           return new LpaError('CHANNEL_OPEN_FAILED', 'the module supports neither +CCHO/+CGLA nor +CSIM: no way to reach the eUICC', isLpaError(e) ? e.details : {}, { cause: e });

@@ -2,7 +2,9 @@
  * What a module says about itself over AT: maker, model, firmware (AT+CGMI/+CGMM/+CGMR), IMEI
  * (AT+CGSN) and its radio access technologies (AT+WS46=?, TS 27.007 7.4). Each field costs one
  * command and is read once, only when asked for; a command the module refuses leaves its field out.
- * The vendor profile fills what the module does not report.
+ * Maker, model and firmware a module does not give that way are read from its ATI answer (V.25ter
+ * identification: maker, model and `Revision: ...` lines on most modules); the vendor profile fills
+ * the radio facts the module does not report.
  */
 import type { ModuleInfo, RadioAccess } from '../../src/apdu/channel.js';
 import { isLpaError } from '../../src/errors.js';
@@ -44,6 +46,25 @@ export function parseWs46(lines: readonly string[]): RadioAccess[] | undefined {
     }
   }
   return found.size > 0 ? ORDER.filter((r) => found.has(r)) : undefined;
+}
+
+/** Maker, model and firmware from an ATI answer (`Quectel` / `EG25` / `Revision: EG25GGBR07A08M2G`). */
+export function parseAti(lines: readonly string[]): Pick<ModuleInfo, 'manufacturer' | 'model' | 'firmware'> {
+  const out: Pick<ModuleInfo, 'manufacturer' | 'model' | 'firmware'> = {};
+  const plain: string[] = [];
+  for (const raw of lines) {
+    const l = raw.trim();
+    if (l === '' || l === 'ATI') continue;
+    const labelled = /^(revision|firmware|rev|model|manufacturer)\s*:\s*(.+)$/i.exec(l);
+    const key = labelled?.[1]!.toLowerCase();
+    if (key === 'model') out.model ??= labelled![2]!.trim().slice(0, 200);
+    else if (key === 'manufacturer') out.manufacturer ??= labelled![2]!.trim().slice(0, 200);
+    else if (labelled) out.firmware ??= labelled[2]!.trim().slice(0, 200);
+    else if (!/^[A-Za-z ]+:/.test(l)) plain.push(l.slice(0, 200));
+  }
+  if (plain[0] !== undefined) out.manufacturer ??= plain[0];
+  if (plain[1] !== undefined) out.model ??= plain[1];
+  return out;
 }
 
 /** The text of an identification answer (`+CGMI: Quectel` or a bare line), undefined when empty. */
@@ -92,14 +113,22 @@ export class ModuleIdentity {
     }
   }
 
+  private ati: Promise<ReturnType<typeof parseAti>> | undefined;
+
+  /** The ATI answer, read once, for the fields +CGMI/+CGMM/+CGMR did not give. */
+  private fromAti(): Promise<ReturnType<typeof parseAti>> {
+    this.ati ??= this.lines('ATI', 'ATI').then((l) => parseAti(l ?? []));
+    return this.ati;
+  }
+
   private async fetch(f: keyof ModuleInfo): Promise<unknown> {
     switch (f) {
       case 'manufacturer':
-        return text((await this.lines('AT+CGMI', '+CGMI')) ?? [], '+CGMI');
+        return text((await this.lines('AT+CGMI', '+CGMI')) ?? [], '+CGMI') ?? (await this.fromAti()).manufacturer;
       case 'model':
-        return text((await this.lines('AT+CGMM', '+CGMM')) ?? [], '+CGMM');
+        return text((await this.lines('AT+CGMM', '+CGMM')) ?? [], '+CGMM') ?? (await this.fromAti()).model;
       case 'firmware':
-        return text((await this.lines('AT+CGMR', '+CGMR')) ?? [], '+CGMR');
+        return text((await this.lines('AT+CGMR', '+CGMR')) ?? [], '+CGMR') ?? (await this.fromAti()).firmware;
       case 'imei': {
         const lines = (await this.lines('AT+CGSN', '+CGSN')) ?? [];
         for (const l of lines) {

@@ -8,6 +8,8 @@ import type { OperatorId } from '../../src/es10/common.js';
 import type { ProfilePolicyAuthorisationRule } from '../../src/es10/getRat.js';
 import { PPR_BITS } from '../../src/es10/results.js';
 import type { EuiccQuirks } from '../../src/sim/euicc/quirks.js';
+import { parseSmdpAddress } from '../../src/es9p/address.js';
+import { parseAid } from '../../src/ids/aid.js';
 import { fromHex } from '../../src/util/hex.js';
 import type { CchoShape, Quirks, TestCommandMode } from './quirks.js';
 
@@ -153,6 +155,27 @@ export const QUIRKS: Readonly<Record<string, QuirkDef>> = {
     arg: '[<n>]',
     help: 'the next n notifications (default 1) have two operation bits set',
     apply: (s, v, n) => (s.card.twoOperationBits = int(n, v, 0, 1e6, 1)),
+  },
+  'isdr-aid': {
+    arg: '<hex>',
+    help: 'the ISD-R answers SELECT to this AID instead of the standard one (a removable eUICC; use --isdr-aid)',
+    apply: (s, v, n) => (s.card.isdrAid = Buffer.from(parseAid(v ?? '', `--quirk ${n}`)).toString('hex').toUpperCase()),
+  },
+  'root-ds': {
+    arg: '<address>',
+    help: 'root SM-DS address the eUICC reports (GetEuiccConfiguredAddresses), e.g. a local SM-DS',
+    apply: (s, v, n) => {
+      try {
+        s.card.rootDsAddress = parseSmdpAddress(v ?? '').value;
+      } catch (e) {
+        throw bad(n, v, (e as Error).message);
+      }
+    },
+  },
+  'memory-reset-notifies': {
+    arg: '',
+    help: 'eUICCMemoryReset queues a delete notification for every profile it deletes',
+    apply: (s, v, n) => (s.card.memoryResetNotifies = flag(n, v)),
   },
   rat: {
     arg: '<rule>[;<rule>...]',

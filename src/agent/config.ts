@@ -23,7 +23,7 @@ export { suggest } from './configValues.js';
 export { CONFIG_KEYS, envName, flagName, KEY_SPECS, keyOption, usedBy, type ConfigKey } from './configKeys.js';
 export { checkOwnerOnly, loadCredentials, readCredentialsFile, CREDENTIAL_VARS } from './credentials.js';
 
-export type CloudKind = 'twilio' | 'kore' | 'backend';
+export type CloudKind = 'twilio' | 'kore' | 'backend' | 'smds';
 
 export interface ConfigSource {
   from: 'flag' | 'env' | 'file' | 'default';
@@ -65,6 +65,10 @@ export interface AgentConfig {
   imei?: string;
   /** Download profiles whose policy rules need consent or are not in the eUICC's RAT. */
   acceptPpr: boolean;
+  /** ISD-R AID as upper-case hex; absent: the standard one. */
+  isdrAid?: string;
+  /** SM-DS address for `cloud: smds`; absent: the eUICC's root SM-DS. */
+  smds?: string;
   /** The config file read, if any. */
   configFile?: string;
   sources: Record<ConfigKey, ConfigSource>;
@@ -268,7 +272,7 @@ export function loadConfig(input: LoadConfigInput): AgentConfig {
     acceptPpr: (values.acceptPpr as boolean | undefined) ?? false,
     sources,
   };
-  for (const key of ['device', 'modem', 'cloud', 'cloudUrl', 'fleet', 'trace', 'proxy', 'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile', 'apduSize', 'imei'] as const) {
+  for (const key of ['device', 'modem', 'cloud', 'cloudUrl', 'fleet', 'trace', 'proxy', 'backendUrl', 'backendTokenFile', 'credentialsFile', 'lockFile', 'apduSize', 'imei', 'isdrAid', 'smds'] as const) {
     if (values[key] !== undefined) (config as unknown as Record<string, unknown>)[key] = values[key];
   }
   if (configFile !== undefined) config.configFile = configFile;

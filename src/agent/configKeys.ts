@@ -11,10 +11,11 @@ import { kebabName, LIST_KINDS, snakeEnvName, type IntBounds, type Kind } from '
 
 /** Commands that open the module (and take the device lock). */
 export const DEVICE_COMMANDS = [
-  'eid', 'info', 'profiles', 'enable', 'disable', 'delete', 'nickname', 'default-smdp', 'notifications', 'download', 'provision',
+  'eid', 'info', 'profiles', 'enable', 'disable', 'delete', 'nickname', 'default-smdp', 'notifications', 'reset', 'download', 'discover',
+  'provision',
 ] as const;
-/** Commands that talk to an SM-DP+ (ES9+): trust, routing and proxy apply. */
-export const ES9_COMMANDS = ['enable', 'disable', 'delete', 'notifications', 'download', 'provision'] as const;
+/** Commands that talk to an SM-DP+ or SM-DS (ES9+, ES11): trust, routing and proxy apply. */
+export const ES9_COMMANDS = ['enable', 'disable', 'delete', 'notifications', 'reset', 'download', 'discover', 'provision'] as const;
 
 export interface KeySpec extends IntBounds {
   /** How values are read and checked (configValues.ts); 'int' uses min/max. */
@@ -112,6 +113,13 @@ export const KEY_SPECS = {
     commands: DEVICE,
     global: true,
   },
+  isdrAid: {
+    kind: 'aid',
+    arg: '<hex>',
+    description: "AID of the eUICC's ISD-R, for removable eUICCs that do not use the standard A0000005591010FFFFFFFF8900000100",
+    commands: DEVICE,
+    global: true,
+  },
   acceptPpr: {
     kind: 'bool',
     description: "download profiles with policy rules (PPR) that need end-user consent or that the eUICC's rules table does not list",
@@ -127,10 +135,11 @@ export const KEY_SPECS = {
   timeout: { kind: 'duration', arg: '<duration>', description: 'give up after this long, e.g. 90s, 10m, 1h30m (default 15m)', commands: PROVISION },
   cloud: {
     kind: 'cloud',
-    arg: 'twilio|kore|backend',
-    description: 'where the SM-DP+ address comes from (default: backend when --backend-url is set, else from the credentials present)',
+    arg: 'twilio|kore|backend|smds',
+    description: 'where the SM-DP+ address comes from (default: backend when --backend-url is set, else from the credentials present); smds: poll the SM-DS for an event, no cloud account',
     commands: PROVISION,
   },
+  smds: { kind: 'address', arg: '<address>', description: "SM-DS to poll with --cloud smds (default: the eUICC's root SM-DS)", commands: PROVISION },
   cloudUrl: { kind: 'url', arg: '<url>', description: 'base URL of the Super SIM API (regions, the local double; http:// only to loopback)', commands: PROVISION },
   fleet: { kind: 'text', arg: '<sid|name>', description: 'Super SIM fleet the Sim joins', commands: PROVISION },
   enable: { kind: 'bool', description: 'enable the profile once installed (default; --no-enable leaves it disabled)', commands: PROVISION },

@@ -8,6 +8,8 @@ import { DEVICE_SYNTAX, parseDeviceSpec } from '../../drivers/spec.js';
 import { LpaError } from '../errors.js';
 import { parseConnectTo } from '../es9p/connectTo.js';
 import { isLoopback, parseProxyUrl } from '../es9p/proxy.js';
+import { parseSmdpAddress } from '../es9p/address.js';
+import { parseAid } from '../ids/aid.js';
 import { parseImei } from '../ids/imei.js';
 import { parseDuration } from './duration.js';
 
@@ -16,7 +18,7 @@ export const VENDORS = ['generic', 'quectel', 'simcom', 'sierra', 'telit', 'fibo
 /** How a key's raw value (flag text, environment text, JSON value) becomes its typed value. */
 export type Kind =
   | 'device' | 'vendor' | 'baud' | 'int' | 'cloud' | 'url' | 'urlTemplate' | 'text' | 'bool' | 'path' | 'duration' | 'paths'
-  | 'connectTo' | 'proxy' | 'hosts' | 'imei';
+  | 'connectTo' | 'proxy' | 'hosts' | 'imei' | 'aid' | 'address';
 
 /** Bounds of an 'int' key (inclusive). */
 export interface IntBounds {
@@ -185,6 +187,19 @@ export function coerce(kind: Kind, raw: unknown, o: Origin, bounds: IntBounds = 
   switch (kind) {
     case 'int':
       return intValue(raw, o, bounds);
+    case 'aid': {
+      const v = text(raw, o, 64);
+      // parseAid names the source itself: `--isdr-aid "A0" is not an AID: ...`
+      return Buffer.from(parseAid(v, o.where, o.from === 'flag' ? 'USAGE' : 'CONFIG_INVALID')).toString('hex').toUpperCase();
+    }
+    case 'address': {
+      const v = text(raw, o, 300);
+      try {
+        return parseSmdpAddress(v).value;
+      } catch (e) {
+        throw invalidAt(o, (e instanceof Error ? e.message : String(e)).replace('SM-DP+ address', 'SM-DS address'), {}, e);
+      }
+    }
     case 'imei':
       try {
         return parseImei(text(raw, o, 64));
@@ -203,7 +218,7 @@ export function coerce(kind: Kind, raw: unknown, o: Origin, bounds: IntBounds = 
     }
     case 'cloud': {
       const v = text(raw, o).toLowerCase();
-      if (v !== 'twilio' && v !== 'kore' && v !== 'backend') throw invalidAt(o, `${shown(raw)} is not a cloud (twilio, kore or backend)`);
+      if (v !== 'twilio' && v !== 'kore' && v !== 'backend' && v !== 'smds') throw invalidAt(o, `${shown(raw)} is not a cloud (twilio, kore, backend or smds)`);
       return v;
     }
     case 'baud': {

@@ -18,6 +18,9 @@ export interface JournalData {
   smdpAddress?: string;
   matchingId?: string;
   activationCode?: string;
+  /** SM-DS event retrieval: the SM-DS and the event id the profile was announced with. */
+  smdsAddress?: string;
+  eventId?: string;
   /** ES9+ transaction of a download in flight (cleared when it ends either way). */
   transactionId?: string;
   /** The SM-DP+ of that transaction (a plain `download` may use another one than the cloud's). */
@@ -87,7 +90,7 @@ export class Journal {
     if (!d || typeof d !== 'object' || d.version !== 1 || typeof d.eid !== 'string' || typeof d.completed !== 'object' || d.completed === null) {
       throw new LpaError('JOURNAL', `journal ${path} is not an lpa-agent journal (version 1); move it away to start over`);
     }
-    for (const k of ['esimProfileSid', 'simSid', 'iccid', 'smdpAddress', 'matchingId', 'activationCode', 'transactionId', 'transactionSmdpAddress', 'channelId'] as const) {
+    for (const k of ['esimProfileSid', 'simSid', 'iccid', 'smdpAddress', 'matchingId', 'activationCode', 'smdsAddress', 'eventId', 'transactionId', 'transactionSmdpAddress', 'channelId'] as const) {
       if (d[k] !== undefined && typeof d[k] !== 'string') throw new LpaError('JOURNAL', `journal ${path}: "${k}" must be a string`);
     }
     return { ...d, history: Array.isArray(d.history) ? d.history.filter((h) => typeof h === 'string').slice(-MAX_HISTORY) : [] } as JournalData;

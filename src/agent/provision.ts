@@ -58,6 +58,9 @@ export interface ProvisionReport {
   esimProfileSid: string | null;
   simSid: string | null;
   smdpAddress: string | null;
+  /** `cloud: smds`: the SM-DS and the event the profile was announced with. */
+  smdsAddress: string | null;
+  eventId: string | null;
   enabled: boolean;
   done: StepName[];
   skipped: StepName[];
@@ -140,7 +143,8 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
   try {
     if (!target) {
       cloud = input.openCloud();
-      progress('cloud', `asking the ${cloud.kind === 'backend' ? 'maker backend' : `Super SIM API (${cloud.kind})`} for the SM-DP+ address`);
+      const source = cloud.kind === 'backend' ? 'maker backend' : cloud.kind === 'smds' ? 'SM-DS (event retrieval, ES11)' : `Super SIM API (${cloud.kind})`;
+      progress('cloud', `asking the ${source} for the SM-DP+ address`);
       const addr: CloudAddress = await timed('cloud', () =>
         cloud!.provider.getAddress(eid, {
           ...(input.fleet ? { fleet: input.fleet } : {}),
@@ -156,8 +160,10 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
           esimProfileSid: addr.esimProfileSid ?? journal.snapshot.esimProfileSid,
           simSid: addr.simSid ?? journal.snapshot.simSid,
           iccid: addr.iccid ?? journal.snapshot.iccid,
+          smdsAddress: addr.smdsAddress ?? journal.snapshot.smdsAddress,
+          eventId: addr.eventId ?? journal.snapshot.eventId,
         },
-        `cloud: ${addr.smdpAddress}${addr.esimProfileSid ? ` (${addr.esimProfileSid})` : ''}`,
+        `cloud: ${addr.smdpAddress}${addr.esimProfileSid ? ` (${addr.esimProfileSid})` : ''}${addr.eventId ? ` (SM-DS event ${addr.eventId} at ${addr.smdsAddress})` : ''}`,
       );
       cloudIccid = addr.iccid;
       complete('cloud');
@@ -283,6 +289,8 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
       esimProfileSid: j.esimProfileSid ?? null,
       simSid: j.simSid ?? null,
       smdpAddress: j.smdpAddress ?? null,
+      smdsAddress: j.smdsAddress ?? null,
+      eventId: j.eventId ?? null,
       enabled,
       done,
       skipped,

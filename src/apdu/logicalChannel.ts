@@ -50,7 +50,9 @@ export async function openLogicalChannel(send: (apdu: Uint8Array) => Promise<Uin
   if (!isNormalEnd(parseInt(swOf(selResp), 16))) {
     await send(manageChannelClose(ch)).catch(() => undefined);
     const what = opts.aid === undefined ? 'ISD-R' : `AID ${toHex(opts.aid)}`;
-    throw new LpaError('CHANNEL_OPEN_FAILED', `SELECT ${what} on channel ${ch} failed with SW ${swOf(selResp)}`, { sw: swOf(selResp) });
+    // 6A82: no application with this AID (a removable eUICC may have its ISD-R elsewhere)
+    const hint = swOf(selResp) === '6A82' ? ` (not found: ${opts.aid === undefined ? 'an eUICC with a non-standard ISD-R AID needs --isdr-aid' : 'check --isdr-aid'})` : '';
+    throw new LpaError('CHANNEL_OPEN_FAILED', `SELECT ${what} on channel ${ch} failed with SW ${swOf(selResp)}${hint}`, { sw: swOf(selResp) });
   }
   return ch;
 }

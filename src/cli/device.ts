@@ -75,7 +75,7 @@ export function parseVirtualDevice(device: string): VirtualSpec | undefined {
 }
 
 /** What opening a device needs of the global options. */
-export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'trace'> & Partial<Pick<Globals, 'apduSize' | 'imei'>> & {
+export type DeviceOptions = Pick<Globals, 'device' | 'modem' | 'baudRate' | 'trace'> & Partial<Pick<Globals, 'apduSize' | 'imei' | 'isdrAid'>> & {
   /** Where `device` came from: --device, LPA_AGENT_DEVICE, the config file. */
   deviceFrom?: string;
   /** --lock-file; default: the device's own lock (defaultLockPath). */
@@ -192,6 +192,7 @@ export async function openDevice(globals: DeviceOptions, hooks: OpenHooks = {}):
       baudRate: globals.baudRate,
       ...(globals.modem !== undefined ? { modem: globals.modem } : {}),
       ...(globals.trace !== undefined ? { tracePath: globals.trace } : {}),
+      ...(globals.isdrAid !== undefined ? { isdrAid: globals.isdrAid } : {}),
       // auto looks here; an AT port ModemManager holds is explained with what is found here
       detect,
       ...(autoChoice

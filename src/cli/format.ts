@@ -1,6 +1,6 @@
 import type { ConfiguredAddresses } from '../es10/configuredAddresses.js';
 import type { EuiccInfo1 } from '../es10/euiccInfo1.js';
-import type { EuiccInfo2 } from '../es10/euiccInfo2.js';
+import { parseExtCardResource, type EuiccInfo2, type ExtCardResource } from '../es10/euiccInfo2.js';
 import type { ProfilePolicyAuthorisationRule } from '../es10/getRat.js';
 import type { NotificationMetadata } from '../es10/notificationMetadata.js';
 import type { ProfileInfo } from '../es10/profilesInfo.js';
@@ -18,6 +18,10 @@ export interface ProfileView {
   profileClass: string;
   /** Profile Policy Rules (ppr1: cannot be disabled, ppr2: cannot be deleted). */
   ppr: string[];
+  /** `jpg` or `png` (or `unknown`), null when the profile has no icon. */
+  iconType: string | null;
+  /** The icon (64 x 64 pixels) as base64, null when absent. */
+  icon: string | null;
   /** The ICCID in hex when it is not BCD digits. */
   iccidHex?: string;
   /** Fields the eUICC sent that did not decode. */
@@ -34,6 +38,8 @@ export function profileView(p: ProfileInfo): ProfileView {
     profileName: p.profileName ?? null,
     profileClass: p.profileClass ?? 'operational',
     ppr: [...(p.ppr ?? [])],
+    iconType: p.iconType ?? null,
+    icon: p.icon ? Buffer.from(p.icon).toString('base64') : null,
     ...(p.iccidHex ? { iccidHex: p.iccidHex } : {}),
     ...(p.problems ? { problems: p.problems } : {}),
   };
@@ -92,6 +98,39 @@ export function euiccInfo2View(i: EuiccInfo2): Record<string, unknown> {
     euiccCiPKIdListForVerification: hexList(i.euiccCiPKIdListForVerification),
     euiccCiPKIdListForSigning: hexList(i.euiccCiPKIdListForSigning),
   };
+}
+
+/** EUICCInfo2's extCardResource decoded (free memory in bytes), or why it does not decode. */
+export function memoryView(extCardResource: Uint8Array): ExtCardResource | { error: string } {
+  try {
+    return parseExtCardResource(extCardResource);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+/** Bytes as people read them: 1536 -> "1.5 KiB (1536 bytes)". */
+function bytesText(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v >= 100 ? Math.round(v) : Number(v.toFixed(1))} ${units[u]} (${n} bytes)`;
+}
+
+/** One line for `info`: free non-volatile and volatile memory, installed applications. */
+export function memoryText(m: ExtCardResource | { error: string }): string {
+  if ('error' in m) return `not readable (${m.error})`;
+  const parts = [
+    m.freeNonVolatileMemory !== undefined ? `${bytesText(m.freeNonVolatileMemory)} non-volatile` : undefined,
+    m.freeVolatileMemory !== undefined ? `${bytesText(m.freeVolatileMemory)} volatile` : undefined,
+    m.installedApplications !== undefined ? `${m.installedApplications} application(s) installed` : undefined,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : 'not reported';
 }
 
 export function addressesView(a: ConfiguredAddresses): { defaultDpAddress: string | null; rootDsAddress: string | null } {

@@ -58,6 +58,8 @@ export interface Globals {
   imei?: string;
   /** Download profiles whose policy rules need consent or are not in the eUICC's RAT. */
   acceptPpr: boolean;
+  /** ISD-R AID (`--isdr-aid`); absent: the standard one. */
+  isdrAid?: Uint8Array;
   /** The opened --trace file (set by main before the command runs). */
   traceLog?: TraceLog;
   output: OutputFormat;
@@ -94,6 +96,7 @@ export function readGlobals(command: string, options: OptionValues, env: NodeJS.
   if (config.lockFile !== undefined) g.lockFile = config.lockFile;
   if (config.apduSize !== undefined) g.apduSize = config.apduSize;
   if (config.imei !== undefined) g.imei = config.imei;
+  if (config.isdrAid !== undefined) g.isdrAid = Uint8Array.from(Buffer.from(config.isdrAid, 'hex'));
   return g;
 }
 

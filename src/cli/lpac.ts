@@ -32,6 +32,10 @@ export const DOWNLOAD_STEP_NAMES: Record<string, readonly string[]> = {
   loadBoundProfilePackage: ['es10b_load_bound_profile_package'],
   installed: [],
   cancel: ['es10b_cancel_session', 'es9p_cancel_session'],
+  // SM-DS event retrieval (discover, download --from-smds)
+  smds: [],
+  authenticateClientEs11: ['es11_authenticate_client'],
+  events: [],
 };
 
 /** ES10 function names (LpaError details.function) -> lpac names, for errors outside a step. */
@@ -70,6 +74,8 @@ const COMMAND_STEP: Record<string, string> = {
   delete: 'es10c_delete_profile',
   nickname: 'es10c_set_nickname',
   'default-smdp': 'es10a_set_default_dp_address',
+  reset: 'es10c_euicc_memory_reset',
+  discover: 'es10b_get_euicc_challenge_and_info',
 };
 
 const CODE_STEP: Partial<Record<LpaError['code'], string>> = {
@@ -88,7 +94,7 @@ const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : nu
 const ICON_TYPES: Record<string, string> = { jpg: 'jpeg', jpeg: 'jpeg', png: 'png', unknown: 'unknown' };
 
 /** An item of `lpac profile list`. */
-export function lpacProfile(p: ProfileView & { iconType?: string | null; icon?: string | null }): Record<string, Json> {
+export function lpacProfile(p: ProfileView): Record<string, Json> {
   return {
     iccid: p.iccid,
     isdpAid: lowerHex(p.isdpAid),
@@ -174,11 +180,15 @@ export function lpacResultData(command: string, data: unknown): Json {
       // list -> the items; send (delivery outcomes) and remove -> null, as lpac's process / remove
       if (Array.isArray(d.notifications) && d.notifications.every((n) => !('delivered' in (n as object)))) return (d.notifications as NotificationView[]).map(lpacNotification);
       return null;
+    case 'discover':
+      // lpac's "profile discovery" lists the SM-DP+ address of each event (no event ids)
+      return Array.isArray(d.events) ? (d.events as { rspServerAddress: string }[]).map((e) => e.rspServerAddress) : [];
     case 'enable':
     case 'disable':
     case 'delete':
     case 'nickname':
     case 'default-smdp':
+    case 'reset':
       return null;
     default:
       return data ?? null;
@@ -211,17 +221,18 @@ export class LpacOutput extends Output {
     this.noteStep(step);
     if (this.finished) return;
     if (typeof data?.smdpAddress === 'string') this.smdp = data.smdpAddress;
+    else if (typeof data?.smdsAddress === 'string') this.smdp = data.smdsAddress;
     if (typeof data?.iccid === 'string' && (step === 'metadata' || step === 'installed')) this.iccid = data.iccid;
     const seq = typeof data?.seqNumber === 'number' ? String(data.seqNumber) : undefined;
     const names = DOWNLOAD_STEP_NAMES[step];
     if (names) {
       const payload = step === 'metadata' ? this.metadata(data) : this.smdp;
       for (const n of names) this.emit(n, payload, step !== 'cancel');
-    } else if (seq !== undefined && (step === 'send' || step === 'notify' || step === 'notifications' || step === 'enable' || step === 'disable' || step === 'delete')) {
+    } else if (seq !== undefined && ['send', 'notify', 'notifications', 'enable', 'disable', 'delete', 'reset'].includes(step)) {
       this.emit('es10b_retrieve_notifications_list', seq, true);
       this.emit('es9p_handle_notification', seq, true);
-    } else if (COMMAND_STEP[step] && typeof data?.iccid === 'string') {
-      this.emit(COMMAND_STEP[step]!, data.iccid, true);
+    } else if (COMMAND_STEP[step] && (typeof data?.iccid === 'string' || typeof data?.isdpAid === 'string')) {
+      this.emit(COMMAND_STEP[step]!, typeof data?.iccid === 'string' ? data.iccid : String(data?.isdpAid).toLowerCase(), true);
     } else if (!COMMAND_STEP[step] && step !== 'send' && step !== 'notify' && step !== 'notifications') {
       this.emit(step, message, true); // a step lpac does not have: our name and text
     }

@@ -97,6 +97,9 @@ export interface CloudAddress {
   iccid?: string;
   simSid?: string;
   esimProfileSid?: string;
+  /** SM-DS event retrieval: the SM-DS that announced the profile and the event id (the matching id). */
+  smdsAddress?: string;
+  eventId?: string;
 }
 
 export type CloudProgressStep =

@@ -57,6 +57,8 @@ export interface Es10ClientOptions {
 
 /** Default tagList for listProfiles: every field except the icon and proprietary data (fewer bytes). */
 export const LIST_PROFILES_TAGS = Uint8Array.of(0x5a, 0x4f, 0x9f, 0x70, 0x90, 0x91, 0x92, 0x93, 0x95, 0xb6, 0xb7, 0x99);
+/** tagList for showing profiles: the default fields and the icon (up to 1 KiB per profile). */
+export const LIST_PROFILES_TAGS_WITH_ICON = Uint8Array.of(...LIST_PROFILES_TAGS, 0x94);
 
 /** An ICCID string or an explicit profile identifier. */
 export type ProfileRef = string | ProfileId;
@@ -167,9 +169,13 @@ export class Es10Client {
     this.check('SetNickname', decodeSetNicknameResponse(await this.call('SetNickname', der)));
   }
 
-  async memoryReset(options: MemoryResetOption[]): Promise<void> {
+  /** eUICCMemoryReset; `nothingToDelete` (already reset) is an answer, not an error. */
+  async memoryReset(options: MemoryResetOption[]): Promise<'ok' | 'nothingToDelete'> {
     const der = encodeMemoryResetRequest({ resetOptions: options });
-    this.check('MemoryReset', decodeMemoryResetResponse(await this.call('eUICCMemoryReset', der)));
+    const r = decodeMemoryResetResponse(await this.call('eUICCMemoryReset', der));
+    if (r.result === 'nothingToDelete') return 'nothingToDelete';
+    this.check('MemoryReset', r);
+    return 'ok';
   }
 
   async listNotifications(operations?: NotificationEvent[]): Promise<NotificationMetadata[]> {

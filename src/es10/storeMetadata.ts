@@ -38,6 +38,10 @@ export interface StoreMetadataInput {
   serviceProviderName: string;
   profileName: string;
   profileClass?: MetadataProfileClass;
+  /** 0 JPEG, 1 PNG; only with `icon`. */
+  iconType?: number;
+  /** The icon (64 x 64 pixels), at most 1024 bytes. */
+  icon?: Uint8Array;
   notificationConfigurationInfo?: { events: readonly NotificationEvent[]; address: string }[];
   profileOwner?: OperatorId;
   profilePolicyRules?: readonly PprId[];
@@ -52,6 +56,8 @@ export function encodeStoreMetadata(m: StoreMetadataInput): Uint8Array {
     encIccid(m.iccid),
     encUtf8(0x91, m.serviceProviderName),
     encUtf8(0x92, m.profileName),
+    opt(m.icon !== undefined ? m.iconType : undefined, (t) => encInt(0x93, t)),
+    opt(m.iconType !== undefined ? m.icon : undefined, (i) => tlv(0x94, i)),
     opt(m.profileClass, (c) => encInt(0x95, PROFILE_CLASS[c])),
     opt(nci, (list) => tlv(0xb6, ...list.map((n) => tlv(0x30, encNamedBits(0x80, n.events, NOTIFICATION_EVENT_BITS), encUtf8(0x81, n.address))))),
     opt(m.profileOwner, (o) => encOperatorId(0xb7, o)),

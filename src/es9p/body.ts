@@ -111,3 +111,45 @@ export function transactionIdField(body: Record<string, unknown>, fn: string, ex
   }
   return v;
 }
+
+/** Most event records read from one ES11 answer. */
+export const MAX_EVENT_ENTRIES = 256;
+
+/** One SM-DS event record (ES11 `eventEntries`): where to download, with matching id = event id. */
+export interface EventEntry {
+  eventId: string;
+  rspServerAddress: string;
+}
+
+const EVENT_ID_RE = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * `eventEntries` of an ES11 authenticateClient answer: an array of `{ eventId, rspServerAddress }`.
+ * Absent or empty means no event (not an error). An entry that is not an object with both strings
+ * (the event id printable, at most 255 characters; the address a host name with an optional port)
+ * is left out and described in `problems`, so one bad record does not hide the others. A value
+ * that is not an array is ES9_BAD_RESPONSE.
+ */
+export function eventEntriesField(body: Record<string, unknown>, fn: string): { entries: EventEntry[]; problems: string[] } {
+  const v = body.eventEntries;
+  if (v === undefined || v === null) return { entries: [], problems: [] };
+  if (!Array.isArray(v)) throw new LpaError('ES9_BAD_RESPONSE', `${fn}: eventEntries in the SM-DS answer is not an array`, { function: fn, field: 'eventEntries' });
+  const entries: EventEntry[] = [];
+  const problems: string[] = [];
+  for (const [i, item] of v.slice(0, MAX_EVENT_ENTRIES).entries()) {
+    const e = item as Record<string, unknown> | null;
+    const eventId = typeof e === 'object' && e !== null ? e.eventId : undefined;
+    const address = typeof e === 'object' && e !== null ? e.rspServerAddress : undefined;
+    if (typeof eventId !== 'string' || !EVENT_ID_RE.test(eventId)) {
+      problems.push(`event entry ${i + 1}: eventId is missing or not 1-255 printable characters`);
+      continue;
+    }
+    if (typeof address !== 'string' || address.length > 300 || !/^[A-Za-z0-9.[\]:-]+$/.test(address)) {
+      problems.push(`event ${eventId}: rspServerAddress is missing or not a host name`);
+      continue;
+    }
+    entries.push({ eventId, rspServerAddress: address });
+  }
+  if (v.length > MAX_EVENT_ENTRIES) problems.push(`${v.length - MAX_EVENT_ENTRIES} more event entries were not read (at most ${MAX_EVENT_ENTRIES})`);
+  return { entries, problems };
+}

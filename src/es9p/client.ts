@@ -14,13 +14,14 @@
 import { Client } from 'undici';
 import { LpaError, isLpaError, type ErrorCode } from '../errors.js';
 import { parseSmdpAddress, sameSmdpAddress, type SmdpAddress } from './address.js';
-import { base64Field, parseJsonObject, readBounded, summarizeBody, toBase64, transactionIdField } from './body.js';
+import { base64Field, eventEntriesField, parseJsonObject, readBounded, summarizeBody, toBase64, transactionIdField } from './body.js';
 import { createConnector } from './connector.js';
 import { formatTarget, parseConnectTo, resolveConnectTo } from './connectTo.js';
 import { networkError } from './netErrors.js';
 import { checkExecutionStatus, type ExecutionStatus } from './status.js';
 import { createTrustStore } from './tls.js';
 import type {
+  AuthenticateClientEs11Response,
   AuthenticateClientRequest,
   AuthenticateClientResponse,
   CancelSessionRequest,
@@ -141,6 +142,21 @@ export class Es9Client {
       smdpCertificate: base64Field(body, 'smdpCertificate', fn),
       executionStatus,
     };
+  }
+
+  /**
+   * ES11 authenticateClient, to an SM-DS: the same request and path as ES9+ (real SM-DSs answer
+   * there), the answer lists the EID's pending events instead of profile metadata.
+   */
+  async authenticateClientEs11(req: AuthenticateClientRequest): Promise<AuthenticateClientEs11Response> {
+    const fn = 'authenticateClient';
+    const body = await this.exchange(fn, {
+      transactionId: req.transactionId,
+      authenticateServerResponse: toBase64(req.authenticateServerResponse),
+    });
+    const executionStatus = checkExecutionStatus(body, fn);
+    const { entries, problems } = eventEntriesField(body, fn);
+    return { transactionId: transactionIdField(body, fn, req.transactionId), eventEntries: entries, problems, executionStatus };
   }
 
   async getBoundProfilePackage(req: GetBoundProfilePackageRequest): Promise<GetBoundProfilePackageResponse> {

@@ -3,6 +3,7 @@
  * Binary fields are the exact DER bytes (sent as base64, received as decoded base64).
  */
 import type { ErrorCode } from '../errors.js';
+import type { EventEntry } from './body.js';
 import type { SmdpAddress } from './address.js';
 import type { HandshakeInfo } from './connector.js';
 import type { ConnectToRule } from './connectTo.js';
@@ -96,6 +97,14 @@ export interface AuthenticateClientResponse {
   smdpSigned2: Uint8Array;
   smdpSignature2: Uint8Array;
   smdpCertificate: Uint8Array;
+  executionStatus: ExecutionStatus;
+}
+/** ES11 authenticateClient (SM-DS event retrieval): the pending events, possibly none. */
+export interface AuthenticateClientEs11Response {
+  transactionId: string;
+  eventEntries: EventEntry[];
+  /** Entries of the answer that could not be read (left out). */
+  problems: string[];
   executionStatus: ExecutionStatus;
 }
 export interface GetBoundProfilePackageRequest {

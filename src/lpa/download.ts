@@ -107,6 +107,9 @@ function readMetadata(raw: Uint8Array, progress: DownloadHooks['onProgress'] & {
     ...(m.profileName !== undefined ? { profileName: m.profileName } : {}),
     ...(m.profileClass ? { profileClass: m.profileClass } : {}),
     ...(m.profilePolicyRules?.length ? { ppr: m.profilePolicyRules } : {}),
+    ...(m.icon !== undefined && m.iconType !== undefined
+      ? { iconType: m.iconType === 0 ? 'jpg' : m.iconType === 1 ? 'png' : 'unknown', icon: Buffer.from(m.icon).toString('base64') }
+      : {}),
   };
   const text = `profile ${m.iccid ?? '(ICCID not readable)'}: "${m.profileName ?? '?'}" from ${m.serviceProviderName ?? '?'} (${m.profileClass ?? '?'})`;
   if (problem === undefined) {

@@ -136,7 +136,7 @@ const PER_KEY: Record<string, { file: unknown; env: string; flag: string | boole
   device: { file: '/dev/ttyUSB1', env: '/dev/ttyUSB2', flag: '/dev/ttyUSB3', expect: (c) => c.device, want: ['/dev/ttyUSB1', '/dev/ttyUSB2', '/dev/ttyUSB3'] },
   modem: { file: 'quectel', env: 'SIMCOM', flag: 'telit', expect: (c) => c.modem, want: ['quectel', 'simcom', 'telit'] },
   baud: { file: 9600, env: '57600', flag: '921600', expect: (c) => c.baud, want: [9600, 57600, 921600] },
-  cloud: { file: 'kore', env: 'twilio', flag: 'kore', expect: (c) => c.cloud, want: ['kore', 'twilio', 'kore'] },
+  cloud: { file: 'kore', env: 'twilio', flag: 'smds', expect: (c) => c.cloud, want: ['kore', 'twilio', 'smds'] },
   cloudUrl: { file: 'https://a.example', env: 'http://127.0.0.1:8080', flag: 'https://c.example/v1', expect: (c) => c.cloudUrl, want: ['https://a.example', 'http://127.0.0.1:8080', 'https://c.example/v1'] },
   fleet: { file: 'factory', env: 'HF11111111111111111111111111111111', flag: 'bench', expect: (c) => c.fleet, want: ['factory', 'HF11111111111111111111111111111111', 'bench'] },
   enable: { file: false, env: 'yes', flag: false, expect: (c) => c.enable, want: [false, true, false] },
@@ -153,6 +153,14 @@ const PER_KEY: Record<string, { file: unknown; env: string; flag: string | boole
   trace: { file: 'trace.log', env: '/tmp/t.log', flag: 'f.log', expect: (c) => c.trace, want: ['<dir>/trace.log', '/tmp/t.log', '<dir>/f.log'] },
   backendUrl: { file: 'https://b.example/{eid}', env: 'http://127.0.0.1:1/d/{eid}/esim', flag: 'https://f.example/x?eid={eid}', expect: (c) => c.backendUrl, want: ['https://b.example/{eid}', 'http://127.0.0.1:1/d/{eid}/esim', 'https://f.example/x?eid={eid}'] },
   lockFile: { file: 'agent.lock', env: '/run/e.lock', flag: 'f.lock', expect: (c) => c.lockFile, want: ['<dir>/agent.lock', '/run/e.lock', '<dir>/f.lock'] },
+  isdrAid: {
+    file: 'a0000005591010ffffffff8900000100',
+    env: 'A0:00:00:05:59:10:10:FF:FF:FF:FF:89:00:00:02:00',
+    flag: 'A0000005591010FFFFFFFF8900000300',
+    expect: (c) => c.isdrAid,
+    want: ['A0000005591010FFFFFFFF8900000100', 'A0000005591010FFFFFFFF8900000200', 'A0000005591010FFFFFFFF8900000300'],
+  },
+  smds: { file: 'lpa.ds.gsma.com', env: 'https://smds.example:8444', flag: 'prod.smds.rsp.goog', expect: (c) => c.smds, want: ['lpa.ds.gsma.com', 'smds.example:8444', 'prod.smds.rsp.goog'] },
 };
 
 describe('loadProvisionConfig: precedence flag > env > file > default, per key', () => {
@@ -221,7 +229,7 @@ describe('loadProvisionConfig: errors name the key and the source', () => {
     ['baud', '12', 'LPA_AGENT_BAUD: "12" is not a baud rate'],
     ['baud', 'fast', 'LPA_AGENT_BAUD: "fast" is not a baud rate'],
     ['enable', 'maybe', 'LPA_AGENT_ENABLE: "maybe" is not a boolean'],
-    ['cloud', 'aws', 'LPA_AGENT_CLOUD: "aws" is not a cloud (twilio, kore or backend)'],
+    ['cloud', 'aws', 'LPA_AGENT_CLOUD: "aws" is not a cloud (twilio, kore, backend or smds)'],
     ['modem', 'nokia', 'LPA_AGENT_MODEM: "nokia" is not a known modem vendor'],
     ['cloudUrl', 'ftp://x.example', 'LPA_AGENT_CLOUD_URL: "ftp://x.example" must be an http:// or https:// URL'],
     ['cloudUrl', 'not a url', 'LPA_AGENT_CLOUD_URL: "not a url" is not a URL'],
@@ -229,6 +237,10 @@ describe('loadProvisionConfig: errors name the key and the source', () => {
     ['backendUrl', 'https://b.example/devices', 'LPA_AGENT_BACKEND_URL: "https://b.example/devices" must contain {eid}'],
     ['connectTo', 'a.example:443', 'LPA_AGENT_CONNECT_TO: "a.example:443" is not HOST:PORT:HOST2:PORT2'],
     ['fleet', 'a\u0001b', 'LPA_AGENT_FLEET: "a\\u0001b" is not a valid value'],
+    ['isdrAid', 'A000', 'LPA_AGENT_ISDR_AID: the ISD-R AID "A000" is not an AID: 5 to 16 bytes'],
+    ['isdrAid', 'XYZXYZXYZXYZ', 'LPA_AGENT_ISDR_AID: the ISD-R AID "XYZXYZXYZXYZ" is not an AID'],
+    ['smds', 'ftp://smds.example', 'LPA_AGENT_SMDS: invalid SM-DS address "ftp://smds.example"'],
+    ['smds', 'smds.example/x', 'LPA_AGENT_SMDS: invalid SM-DS address'],
   ] as const)('env %s=%j', (key, value, message) => {
     const e = fails(() => load({ env: { [envName(key)]: value } }));
     expect(e.message.startsWith(message)).toBe(true);

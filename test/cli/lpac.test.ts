@@ -39,6 +39,8 @@ const P1: ProfileView = {
   profileName: 'Super SIM',
   profileClass: 'operational',
   ppr: [],
+  iconType: null,
+  icon: null,
 };
 const P2: ProfileView = {
   iccid: '8988307000000000016',
@@ -49,6 +51,8 @@ const P2: ProfileView = {
   serviceProviderName: 'GSMA',
   profileName: 'Bootstrap',
   profileClass: 'provisioning',
+  iconType: null,
+  icon: null,
 };
 
 describe('lpac lines (golden)', () => {
@@ -172,6 +176,48 @@ describe('lpac lines (golden)', () => {
     ]);
     o.error(new LpaError('INTERNAL', 'twice'));
     expect(out.lines().filter((l) => l.type === 'lpa')).toHaveLength(1);
+  });
+
+  it('discovery as lpac\'s "profile discovery": its steps on the SM-DS, then the SM-DP+ addresses', () => {
+    const smds = 'testsmds1.example.com';
+    const { o, out } = lpac('discover');
+    o.progress('smds', `SM-DS ${smds}`, { smdsAddress: smds });
+    o.progress('challenge', 'c', { smdsAddress: smds });
+    o.progress('initiateAuthentication', 'i', { smdsAddress: smds });
+    o.progress('authenticateServer', 'a', { smdsAddress: smds, transactionId: '0A' });
+    o.progress('authenticateClientEs11', 'e', { smdsAddress: smds });
+    o.progress('events', '2 event(s)', { smdsAddress: smds, events: [] });
+    o.result({ smdsAddress: smds, events: [{ eventId: 'E1', rspServerAddress: 'a.example' }, { eventId: 'E2', rspServerAddress: 'b.example' }] }, '');
+    const p = (m: string) => lpacLine('progress', 0, m, smds);
+    expect(out.text).toBe(
+      p('es10b_get_euicc_challenge_and_info') +
+        p('es9p_initiate_authentication') +
+        p('es10b_authenticate_server') +
+        p('es11_authenticate_client') +
+        '{"type":"lpa","payload":{"code":0,"message":"success","data":["a.example","b.example"]}}\n',
+    );
+    expect(lpacResultData('discover', { smdsAddress: smds, events: [] })).toEqual([]);
+    const failed = lpac('discover');
+    failed.o.progress('challenge', 'c', { smdsAddress: smds });
+    failed.o.progress('initiateAuthentication', 'i', { smdsAddress: smds });
+    failed.o.error(new LpaError('ES9_FAILED', 'SM-DS refused initiateAuthentication (Failed, 8.8.1/3.8)', { server: 'SM-DS' }));
+    expect(failed.out.lines().at(-1)).toEqual({ type: 'lpa', payload: { code: -1, message: 'es9p_initiate_authentication', data: 'SM-DS refused initiateAuthentication (Failed, 8.8.1/3.8)' } });
+  });
+
+  it('reset as lpac\'s "chip purge": null on success, es10c_euicc_memory_reset on failure; profile operations by AID', () => {
+    const ok = lpac('reset');
+    ok.o.progress('reset', 'eUICC memory reset: ...', { resetOptions: [] });
+    ok.o.progress('reset', 'sending notificationDelete notification #4 to x', { seqNumber: 4 });
+    ok.o.result({ result: 'ok', deletedProfiles: [] }, '');
+    expect(ok.out.text).toBe(
+      lpacLine('progress', 0, 'es10b_retrieve_notifications_list', '4') + lpacLine('progress', 0, 'es9p_handle_notification', '4') + lpacLine('lpa', 0, 'success', null),
+    );
+    const bad = lpac('reset');
+    bad.o.error(new LpaError('ES10_RESULT', 'eUICCMemoryReset failed: undefinedError', { function: 'eUICCMemoryReset' }));
+    expect(bad.out.lines()[0]!.payload.message).toBe('es10c_euicc_memory_reset');
+    const en = lpac('enable');
+    en.o.progress('enable', 'enable profile ISD-P A0', { isdpAid: 'A0000005591010FFFFFFFF8900001100' });
+    expect(en.out.text).toBe(lpacLine('progress', 0, 'es10c_enable_profile', 'a0000005591010ffffffff8900001100'));
   });
 
   it('a rejected profile: the installation result, then the error as lpac writes it', () => {

@@ -73,8 +73,10 @@ describe('Es10Client', () => {
     await b.client.setDefaultDpAddress('dp.io');
     expect(toHex(sentDer(b.ch))).toBe('BF3F07800564702E696F');
     const c = clientAnswering('BF3403800101');
-    expect((await lpaRejection(c.client.memoryReset(['deleteOperationalProfiles']))).details.result).toBe('nothingToDelete');
+    expect(await c.client.memoryReset(['deleteOperationalProfiles'])).toBe('nothingToDelete'); // already reset: an answer
     expect(toHex(sentDer(c.ch))).toBe('BF340482020780');
+    expect(await clientAnswering('BF3403800100').client.memoryReset(['deleteOperationalProfiles', 'resetDefaultSmdpAddress'])).toBe('ok');
+    expect((await lpaRejection(clientAnswering('BF340380017F').client.memoryReset(['deleteOperationalProfiles']))).details.result).toBe('undefinedError');
   });
 
   it('listProfiles asks for the default tag list', async () => {

@@ -10,12 +10,14 @@
  *   puts in statusCodeData;
  * - summarizeBody on hostile error pages: never throws, bounded output (the quadratic-time
  *   regression it found lives in regressions.test.ts);
- * - a few dozen mutated answers through the real Es9Client over TLS on 127.0.0.1.
+ * - a few dozen mutated answers through the real Es9Client over TLS on 127.0.0.1;
+ * - ES11 event records (eventEntriesField) of any JSON shape: ES9_BAD_RESPONSE only, bounded lists,
+ *   every record kept is two bounded strings.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LpaError, type ErrorCode } from '../../src/errors.js';
-import { base64Field, parseJsonObject, summarizeBody, transactionIdField } from '../../src/es9p/body.js';
+import { base64Field, eventEntriesField, MAX_EVENT_ENTRIES, parseJsonObject, summarizeBody, transactionIdField } from '../../src/es9p/body.js';
 import { Es9Client } from '../../src/es9p/client.js';
 import { checkExecutionStatus } from '../../src/es9p/status.js';
 import { createTrustStore } from '../../src/es9p/tls.js';
@@ -193,5 +195,29 @@ describe('ES9+ client over real TLS: mutated answers', () => {
       { seed: 0xe5e, numRuns: 150 },
     );
     expect(server.connections).toBe(1);
+  });
+});
+
+describe('ES11 eventEntries of any shape', () => {
+  it('ES9_BAD_RESPONSE or bounded, well-formed records', () => {
+    const record = fc.oneof(
+      fc.record({ eventId: fc.string({ maxLength: 300 }), rspServerAddress: fc.string({ maxLength: 320 }) }),
+      fc.record({ eventId: fc.anything(), rspServerAddress: fc.anything() }, { requiredKeys: [] }),
+      fc.anything(),
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.array(record, { maxLength: 20 }), fc.anything()), (entries) => {
+        const r = onlyTyped(() => eventEntriesField({ eventEntries: entries }, 'authenticateClient'), ['ES9_BAD_RESPONSE'], entries);
+        expectSaneMessage(r);
+        if (r instanceof LpaError) return;
+        expect(r.entries.length).toBeLessThanOrEqual(MAX_EVENT_ENTRIES);
+        for (const e of r.entries) {
+          expect(e.eventId.length).toBeLessThanOrEqual(255);
+          expect(e.rspServerAddress.length).toBeLessThanOrEqual(300);
+        }
+        for (const p of r.problems) expect(p.length).toBeLessThanOrEqual(400);
+      }),
+      { seed: 0xe511, numRuns: 2000 },
+    );
   });
 });

@@ -10,6 +10,8 @@
  *   normalised idempotently.
  * - --connect-to (src/es9p/connectTo.ts): only USAGE / CONFIG_INVALID; accepted rules re-written
  *   and parsed again give the same rule; resolution never throws.
+ * - profile references (src/ids/profileRef.ts) and AIDs (src/ids/aid.ts): only INVALID_ICCID /
+ *   USAGE; an accepted reference is an ICCID of 18-20 digits or an AID of 5-16 bytes.
  * Complements the 1-property checks in test/ids, test/lpa and test/es9p.
  */
 import fc from 'fast-check';
@@ -20,6 +22,8 @@ import { parseConnectTo, resolveConnectTo, type ConnectToRule } from '../../src/
 import { eidCheckDigits, isValidEid, validateEid } from '../../src/ids/eid.js';
 import { iccidFromBcd, iccidToBcd, isValidIccid, parseIccid } from '../../src/ids/iccid.js';
 import { parseActivationCode } from '../../src/lpa/activationCode.js';
+import { parseAid } from '../../src/ids/aid.js';
+import { parseProfileRef } from '../../src/ids/profileRef.js';
 import { expectSaneMessage, onlyTyped } from './helpers.js';
 
 const digits = (n: number) => fc.stringMatching(new RegExp(`^[0-9]{${n}}$`));
@@ -207,6 +211,26 @@ describe('--connect-to', () => {
         if (r instanceof LpaError) expect(r.message).toContain('--connect-to');
       }),
       { seed: 0xc72, numRuns: 4000 },
+    );
+  });
+});
+
+describe('profile references and AIDs', () => {
+  it('only INVALID_ICCID / USAGE; accepted values are well formed', () => {
+    const hexish = fc.stringMatching(/^[0-9A-Fa-f: ]{0,40}$/);
+    fc.assert(
+      fc.property(fc.oneof(noisy, hexish), (s) => {
+        const r = onlyTyped(() => parseProfileRef(s), ['INVALID_ICCID'], s);
+        expectSaneMessage(r);
+        if (!(r instanceof LpaError)) {
+          if ('iccid' in r) expect(r.iccid).toMatch(/^[0-9]{18,20}$/);
+          else expect(r.isdpAid.length).toBeGreaterThanOrEqual(5);
+        }
+        const a = onlyTyped(() => parseAid(s, '--isdr-aid'), ['USAGE'], s);
+        expectSaneMessage(a);
+        if (!(a instanceof LpaError)) expect(a.length).toBeGreaterThanOrEqual(5);
+      }),
+      { seed: 0x1d9, numRuns: 3000 },
     );
   });
 });

@@ -220,7 +220,8 @@ export class VirtualEuicc implements VirtualCard {
   private select(cmd: Command, ch: Channel): Uint8Array {
     if (cmd.p1 !== 0x04) return sw(cmd.p1 <= 0x09 ? SW.FILE_NOT_FOUND : SW.WRONG_P1P2);
     if (cmd.p2 !== 0x00 && cmd.p2 !== 0x04 && cmd.p2 !== 0x0c) return sw(SW.WRONG_P1P2);
-    if (!bytesEqual(cmd.data, ISD_R)) return sw(SW.FILE_NOT_FOUND);
+    const isdr = this.quirks.isdrAid === ISD_R_AID ? ISD_R : fromHex(this.quirks.isdrAid);
+    if (!bytesEqual(cmd.data, isdr)) return sw(SW.FILE_NOT_FOUND);
     ch.isdrSelected = true;
     ch.blocks = undefined;
     ch.continuation = undefined;

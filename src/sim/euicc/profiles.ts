@@ -84,6 +84,8 @@ export interface MemoryResetOutcome {
   result: 'ok' | 'nothingToDelete';
   /** True when the enabled profile was deleted (the module must refresh). */
   enabledDeleted: boolean;
+  /** The profiles deleted. */
+  deleted: StoredProfile[];
 }
 
 /**
@@ -106,5 +108,5 @@ export function memoryReset(state: EuiccState, opts: MemoryResetOptions): Memory
     state.defaultDpAddress = '';
     changed = true;
   }
-  return { result: changed ? 'ok' : 'nothingToDelete', enabledDeleted };
+  return { result: changed ? 'ok' : 'nothingToDelete', enabledDeleted, deleted: doomed };
 }

@@ -5,6 +5,7 @@
  */
 
 import type { ProfilePolicyAuthorisationRule } from '../../es10/getRat.js';
+import { ISD_R_AID } from './state.js';
 
 export interface EuiccQuirks {
   /**
@@ -29,10 +30,32 @@ export interface EuiccQuirks {
    * allows for its owner fails with pprNotAllowed. Empty: no PPR is allowed.
    */
   rat: ProfilePolicyAuthorisationRule[];
+  /**
+   * AID the ISD-R answers SELECT to, upper-case hex: the standard one by default; another one
+   * reproduces removable eUICCs with a non-standard ISD-R (`--isdr-aid`).
+   */
+  isdrAid: string;
+  /**
+   * Root SM-DS address GetEuiccConfiguredAddresses reports instead of the one in the state (set at
+   * manufacturing on a real card): points the virtual eUICC at a local SM-DS.
+   */
+  rootDsAddress: string | undefined;
+  /** eUICCMemoryReset queues a delete notification for each deleted profile that names a delete address. */
+  memoryResetNotifies: boolean;
 }
 
 export function defaultEuiccQuirks(): EuiccQuirks {
-  return { sw91xx: 'off', noTagList: false, malformedInstallResult: 'off', malformedNotifications: 0, twoOperationBits: 0, rat: [] };
+  return {
+    sw91xx: 'off',
+    noTagList: false,
+    malformedInstallResult: 'off',
+    malformedNotifications: 0,
+    twoOperationBits: 0,
+    rat: [],
+    isdrAid: ISD_R_AID,
+    rootDsAddress: undefined,
+    memoryResetNotifies: false,
+  };
 }
 
 /** SW2 of the 91xx answers: the length of the pending proactive command (a REFRESH is ~11 bytes). */

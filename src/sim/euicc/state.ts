@@ -30,6 +30,9 @@ export interface StoredProfile {
   profileName: string;
   profileClass: ProfileClass;
   profilePolicyRules?: PprId[];
+  /** Icon from the profile metadata: type and the image as base64. */
+  iconType?: 'jpg' | 'png';
+  icon?: string;
   /** Where the eUICC sends the notification for each profile management operation. */
   notificationConfigurationInfo: Partial<Record<NotificationOperation, string>>;
 }
@@ -211,6 +214,13 @@ function validateProfile(p: unknown, path: string, where: string): StoredProfile
       throw bad(path, `${where}.profilePolicyRules must list PPR ids (${PPR_IDS.join(', ')})`);
     }
     out.profilePolicyRules = rules as PprId[];
+  }
+  if (p.iconType !== undefined || p.icon !== undefined) {
+    if (p.iconType !== 'jpg' && p.iconType !== 'png') throw bad(path, `${where}.iconType must be jpg or png`);
+    const icon = str(p, 'icon', path, where);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(icon) || icon.length > 1400) throw bad(path, `${where}.icon must be base64 of at most 1024 bytes`);
+    out.iconType = p.iconType;
+    out.icon = icon;
   }
   const nci = p.notificationConfigurationInfo ?? {};
   if (!isObj(nci)) throw bad(path, `${where}.notificationConfigurationInfo must be an object`);

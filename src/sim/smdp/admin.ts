@@ -5,9 +5,11 @@
  * Over plain HTTP on 127.0.0.1 (a second port, for other processes), JSON in and out:
  *   GET  /admin/orders              -> 200 [order...]
  *   GET  /admin/orders/<id|matchingId> -> 200 order | 404
- *   POST /admin/orders {eid?, matchingId?, profile?, confirmationCode?} -> 201 order | 400 {error}
+ *   POST /admin/orders {eid?, matchingId?, profile?, confirmationCode?, smds?} -> 201 order | 400 {error}
+ *        (smds: true registers an event for the EID at the SM-DS; the matching id is the event id)
  *   GET  /admin/notifications       -> 200 [notification...]
  *   GET  /admin/profiles            -> 200 [{id, iccid, profileClass}]
+ *   GET  /admin/events              -> 200 [{eventId, eid, rspServerAddress}] pending at the attached SM-DS
  * Orders never show their confirmation code, only `confirmationCodeRequired`.
  */
 
@@ -17,6 +19,7 @@ import type { SmdpContext, SmdpInstallEvent } from './es9/context.js';
 import { readBody, sendJson } from './httpio.js';
 import type { NotificationRecord } from './notifications.js';
 import type { CreateOrderInput, OrderView } from './orders.js';
+import { deleteOnInstall, registerOrderEvent } from './smdsLink.js';
 
 export interface SmdpProfileInfo {
   id: string;
@@ -33,18 +36,27 @@ export interface SmdpAdmin {
   setConfirmationCode(idOrMatchingId: string, code: string): OrderView;
   profiles(): SmdpProfileInfo[];
   notifications(): NotificationRecord[];
+  /** Events pending at the attached SM-DS (empty without one). */
+  smdsEvents(): { eventId: string; eid: string; rspServerAddress: string }[];
   /** Called when a BPP is handed out (`downloaded`) and on install results; returns an unsubscribe function. */
   onInstalled(listener: (event: SmdpInstallEvent) => void): () => void;
 }
 
 export function createAdmin(ctx: SmdpContext, listeners: Set<(e: SmdpInstallEvent) => void>): SmdpAdmin {
+  if (ctx.smds) listeners.add(deleteOnInstall(ctx.smds, ctx.orders));
   return {
-    createOrder: (input) => ctx.orders.create(input),
+    createOrder: (input) => {
+      if (input.smds && !ctx.smds) throw new LpaError('USAGE', 'this SM-DP+ has no SM-DS to register the event at (start it with --smds)');
+      const order = ctx.orders.create(input);
+      registerOrderEvent(ctx.smds, order, ctx.address);
+      return order;
+    },
     getOrder: (id) => ctx.orders.get(id),
     listOrders: () => ctx.orders.list(),
     setConfirmationCode: (id, code) => ctx.orders.setConfirmationCode(id, code),
     profiles: () => ctx.orders.profiles().map((p) => ({ id: p.id, iccid: p.iccid, profileClass: p.profileClass, serviceProviderName: p.serviceProviderName })),
     notifications: () => ctx.notifications.list(),
+    smdsEvents: () => ctx.smds?.events?.() ?? [],
     onInstalled(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -71,6 +83,7 @@ export function adminHandler(admin: SmdpAdmin): (req: IncomingMessage, res: Serv
         if (path === '/admin/orders' && method === 'GET') return sendJson(res, 200, admin.listOrders());
         if (path === '/admin/notifications' && method === 'GET') return sendJson(res, 200, admin.notifications());
         if (path === '/admin/profiles' && method === 'GET') return sendJson(res, 200, admin.profiles());
+        if (path === '/admin/events' && method === 'GET') return sendJson(res, 200, admin.smdsEvents());
         if (path.startsWith('/admin/orders/') && method === 'GET') {
           const o = admin.getOrder(decodeURIComponent(path.slice('/admin/orders/'.length)));
           return o ? sendJson(res, 200, o) : sendJson(res, 404, { error: 'no such order' });
@@ -94,9 +107,11 @@ export function adminHandler(admin: SmdpAdmin): (req: IncomingMessage, res: Serv
           if (matchingId !== undefined) input.matchingId = matchingId;
           if (profile !== undefined) input.profile = profile;
           if (confirmationCode !== undefined) input.confirmationCode = confirmationCode;
+          if (b.smds !== undefined && typeof b.smds !== 'boolean') throw new LpaError('USAGE', 'smds must be true or false');
+          if (b.smds === true) input.smds = true;
           return sendJson(res, 201, admin.createOrder(input));
         }
-        const known = ['/admin/orders', '/admin/notifications', '/admin/profiles'].includes(path) || path.startsWith('/admin/orders/');
+        const known = ['/admin/orders', '/admin/notifications', '/admin/profiles', '/admin/events'].includes(path) || path.startsWith('/admin/orders/');
         return sendJson(res, known ? 405 : 404, { error: known ? `${method} not allowed here` : 'not found' });
       } catch (e) {
         if (e instanceof LpaError) return sendJson(res, e.code === 'PROFILE_NOT_FOUND' ? 409 : 400, { error: e.message, code: e.code });

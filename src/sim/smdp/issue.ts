@@ -6,8 +6,9 @@
  * any clock, and clients still trust it through the test CI certificate. Test keys only.
  */
 
-import { randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { LpaError } from '../../errors.js';
+import { encodeOidValue } from '../../util/asn1Values.js';
 import { childrenOf, encodeTlv, readSingleTlv } from '../../util/tlv.js';
 
 const DAY_MS = 86_400_000;
@@ -55,4 +56,80 @@ export function reissueCertificate(certDer: Uint8Array, ciKey: KeyObject, validi
 export function certificatePem(der: Uint8Array): string {
   const b64 = Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n');
   return `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----\n`;
+}
+
+/** What a simulator certificate says about its holder (SGP.22 RSP server certificates). */
+export interface CertificateSpec {
+  /** Subject: organisation and common name. */
+  organization: string;
+  commonName: string;
+  /** The holder's public key. */
+  publicKey: KeyObject;
+  /** SGP.22 role policy OID (id-rspRole-..., 2.23.146.1.2.1.x). */
+  policy: string;
+  /** registeredID in subjectAltName (the server's OID), if any. */
+  registeredId?: string;
+  /** dNSNames in subjectAltName (TLS certificates). */
+  dnsNames?: readonly string[];
+  /** TLS server certificate: extendedKeyUsage serverAuth + clientAuth. */
+  tls?: boolean;
+  validity: { notBefore: Date; notAfter: Date };
+}
+
+const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
+
+const oid = (dotted: string): Uint8Array => encodeTlv(0x06, encodeOidValue(dotted));
+const utf8 = (s: string): Uint8Array => encodeTlv(0x0c, new TextEncoder().encode(s));
+const extension = (id: string, critical: boolean, value: Uint8Array): Uint8Array =>
+  encodeTlv(0x30, oid(id), ...(critical ? [Uint8Array.of(0x01, 0x01, 0xff)] : []), encodeTlv(0x04, value));
+
+/**
+ * Issues a new X.509 v3 certificate under the CI (`ciCert` names the issuer, `ciKey` signs): the
+ * extensions SGP.22 gives RSP server certificates (authority and subject key identifiers, key usage
+ * digitalSignature, the role policy, subjectAltName with the server OID and/or DNS names, and for
+ * TLS the server/client extended key usage). For simulated servers SGP.26 ships no certificate for
+ * (the SM-DS). Test keys only.
+ */
+export function issueCertificate(spec: CertificateSpec, ciCert: { subjectDer: Uint8Array; subjectKeyIdentifier: Uint8Array }, ciKey: KeyObject): Uint8Array {
+  try {
+    const spki = new Uint8Array(spec.publicKey.export({ type: 'spki', format: 'der' }));
+    const point = childrenOf(readSingleTlv(spki, 'subjectPublicKeyInfo', 0x30), 2, 'subjectPublicKeyInfo')[1]!.value.subarray(1);
+    const ski = new Uint8Array(createHash('sha1').update(point).digest());
+    const serial = new Uint8Array(randomBytes(12));
+    serial[0]! &= 0x7f;
+    serial[0]! |= 0x01;
+    const subject = encodeTlv(
+      0x30,
+      encodeTlv(0x31, encodeTlv(0x30, oid('2.5.4.10'), utf8(spec.organization))),
+      encodeTlv(0x31, encodeTlv(0x30, oid('2.5.4.3'), utf8(spec.commonName))),
+    );
+    const altNames = [
+      ...(spec.dnsNames ?? []).map((n) => encodeTlv(0x82, new TextEncoder().encode(n))),
+      ...(spec.registeredId ? [encodeTlv(0x88, encodeOidValue(spec.registeredId))] : []),
+    ];
+    const extensions = [
+      extension('2.5.29.35', false, encodeTlv(0x30, encodeTlv(0x80, ciCert.subjectKeyIdentifier))),
+      extension('2.5.29.14', false, encodeTlv(0x04, ski)),
+      extension('2.5.29.15', true, Uint8Array.of(0x03, 0x02, 0x07, 0x80)),
+      ...(spec.tls ? [extension('2.5.29.37', true, encodeTlv(0x30, oid('1.3.6.1.5.5.7.3.1'), oid('1.3.6.1.5.5.7.3.2')))] : []),
+      extension('2.5.29.32', true, encodeTlv(0x30, encodeTlv(0x30, oid(spec.policy)))),
+      ...(altNames.length > 0 ? [extension('2.5.29.17', false, encodeTlv(0x30, ...altNames))] : []),
+    ];
+    const sigAlg = encodeTlv(0x30, oid(ECDSA_WITH_SHA256));
+    const tbs = encodeTlv(
+      0x30,
+      encodeTlv(0xa0, Uint8Array.of(0x02, 0x01, 0x02)),
+      encodeTlv(0x02, serial),
+      sigAlg,
+      ciCert.subjectDer,
+      encodeTlv(0x30, encodeTime(spec.validity.notBefore), encodeTime(spec.validity.notAfter)),
+      subject,
+      spki,
+      encodeTlv(0xa3, encodeTlv(0x30, ...extensions)),
+    );
+    const signature = new Uint8Array(sign('sha256', tbs, ciKey));
+    return encodeTlv(0x30, tbs, sigAlg, encodeTlv(0x03, Uint8Array.of(0), signature));
+  } catch (e) {
+    throw new LpaError('CONFIG_INVALID', `cannot issue a simulator certificate: ${(e as Error).message}`, {}, { cause: e });
+  }
 }

@@ -53,6 +53,8 @@ export interface OrderView {
   installError?: string;
   /** True for the order created at start for each profile. */
   isDefault: boolean;
+  /** Event id registered at the SM-DS for this order (the matching id), when taken with the SM-DS flag. */
+  smdsEventId?: string;
 }
 
 interface Order extends OrderView {
@@ -65,6 +67,8 @@ export interface CreateOrderInput {
   /** Profile id; default the first profile without an order in use. */
   profile?: string;
   confirmationCode?: string;
+  /** Register an event at the SM-DS (needs an EID; the matching id, generated when absent, is the event id). */
+  smds?: boolean;
 }
 
 const DOWNLOADABLE: ReadonlySet<OrderState> = new Set(['released', 'failed', 'cancelled']);
@@ -106,7 +110,10 @@ export class OrderBook {
   /** Creates an order; bad input is USAGE / INVALID_EID, no free profile PROFILE_NOT_FOUND. */
   create(input: CreateOrderInput): OrderView {
     const eid = input.eid === undefined || input.eid === '' ? undefined : validateEid(input.eid);
-    const matchingId = input.matchingId === undefined || input.matchingId === '' ? undefined : input.matchingId;
+    if (input.smds && eid === undefined) throw new LpaError('USAGE', 'an order registered at the SM-DS needs the EID the event is for');
+    const given = input.matchingId === undefined || input.matchingId === '' ? undefined : input.matchingId;
+    // the device downloads an SM-DS event with matching id = event id: the order needs one
+    const matchingId = given ?? (input.smds ? `EV-${randomBytes(8).toString('hex').toUpperCase()}` : undefined);
     if (matchingId !== undefined && (matchingId.length > MAX_MATCHING_ID || !/^[\x21-\x7e]+$/.test(matchingId) || matchingId.includes('$'))) {
       throw new LpaError('USAGE', `matching id "${matchingId.slice(0, 40)}" must be 1-255 printable characters without "$" or spaces`);
     }
@@ -134,7 +141,7 @@ export class OrderBook {
     for (let i = this.#orders.length - 1; i >= 0; i--) {
       if (this.#orders[i]!.iccid === profile.iccid && this.#withdrawable(this.#orders[i]!)) this.#orders.splice(i, 1);
     }
-    return view(this.#add({ profile, eid, matchingId, confirmationCode: input.confirmationCode, isDefault: false }));
+    return view(this.#add({ profile, eid, matchingId, confirmationCode: input.confirmationCode, isDefault: false, smds: input.smds === true }));
   }
 
   /** Sets (or replaces) the confirmation code of an order (by id or matching id). */
@@ -244,7 +251,7 @@ export class OrderBook {
     o.updatedAt = new Date().toISOString();
   }
 
-  #add(a: { profile: CatalogueProfile; eid?: string; matchingId?: string; confirmationCode?: string; isDefault: boolean }): Order {
+  #add(a: { profile: CatalogueProfile; eid?: string; matchingId?: string; confirmationCode?: string; isDefault: boolean; smds?: boolean }): Order {
     const now = new Date().toISOString();
     const o: Order = {
       id: `order-${this.#next++}-${randomBytes(3).toString('hex')}`,
@@ -261,6 +268,7 @@ export class OrderBook {
     if (a.eid !== undefined) o.eid = a.eid;
     if (a.matchingId !== undefined) o.matchingId = a.matchingId;
     if (a.confirmationCode !== undefined) o.confirmationCode = a.confirmationCode;
+    if (a.smds && a.matchingId !== undefined) o.smdsEventId = a.matchingId;
     this.#orders.push(o);
     return o;
   }

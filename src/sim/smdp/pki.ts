@@ -53,16 +53,36 @@ function identity(certFile: string[], keyFile: string[], ciKey: KeyObject, valid
   return { der, cert: parseCertificate(der), key: importPrivateKey(readData(...keyFile).toString('utf8')) };
 }
 
+/** The SGP.26 test CI (NIST): its certificate and key (issues the simulators' certificates), and the CIs eUICC chains may use. */
+export interface TestCi {
+  cert: RspCertificate;
+  /** Private key: never logged. */
+  key: KeyObject;
+  trustedCis: RspCertificate[];
+}
+
+let ciCached: TestCi | undefined;
+
+export function loadTestCi(): TestCi {
+  ciCached ??= {
+    cert: parseCertificate(new Uint8Array(readData('ci', 'CERT_CI_ECDSA_NIST.der'))),
+    key: importPrivateKey(readData('ci', 'SK_CI_ECDSA_NIST.pem').toString('utf8')),
+    trustedCis: ['CERT_CI_ECDSA_NIST.der', 'CERT_CI_ECDSA_BRP.der'].map((f) => parseCertificate(new Uint8Array(readData('ci', f)))),
+  };
+  return ciCached;
+}
+
 let cached: SmdpPki | undefined;
 
 /** Loads the NIST (P-256) SGP.26 SM-DP+ identity once, its certificates issued afresh. */
 export function loadSmdpPki(): SmdpPki {
   if (cached) return cached;
-  const ciKey = importPrivateKey(readData('ci', 'SK_CI_ECDSA_NIST.pem').toString('utf8'));
+  const ci = loadTestCi();
+  const ciKey = ci.key;
   const validity = freshValidity();
   const dpAuth = identity(['dpauth', 'CERT_S_SM_DPauth_ECDSA_NIST.der'], ['dpauth', 'SK_S_SM_DPauth_ECDSA_NIST.pem'], ciKey, validity);
   const dpPb = identity(['dppb', 'CERT_S_SM_DPpb_ECDSA_NIST.der'], ['dppb', 'SK_S_SM_DPpb_ECDSA_NIST.pem'], ciKey, validity);
-  const trustedCis = ['CERT_CI_ECDSA_NIST.der', 'CERT_CI_ECDSA_BRP.der'].map((f) => parseCertificate(new Uint8Array(readData('ci', f))));
+  const trustedCis = ci.trustedCis;
   const ciPkId = dpAuth.cert.authorityKeyIdentifier;
   if (!ciPkId) throw new LpaError('CONFIG_INVALID', 'SM-DP+ DPauth certificate has no authority key identifier');
   const oid = dpAuth.cert.registeredIds[0];

@@ -48,6 +48,14 @@ export interface CatalogueOptions {
   notificationEvents?: readonly NotificationEvent[];
   /** Profile Policy Rules (and the owner they are authorised for) by profile id; default none. */
   policyRules?: Readonly<Record<string, ProfilePolicy>>;
+  /** Icons by profile id (in the metadata; the eUICC shows them in GetProfilesInfo); default none. */
+  icons?: Readonly<Record<string, ProfileIcon>>;
+}
+
+/** A profile icon as SGP.22 carries it: JPEG or PNG, 64 x 64 pixels, at most 1024 bytes. */
+export interface ProfileIcon {
+  iconType: 'jpg' | 'png';
+  icon: Uint8Array;
 }
 
 /** Policy rules a catalogue profile carries in its metadata. */
@@ -66,12 +74,14 @@ export function encodeProfileMetadata(p: {
   notificationAddress: string;
   notificationEvents: readonly NotificationEvent[];
   policy?: ProfilePolicy;
+  icon?: ProfileIcon;
 }): Uint8Array {
   return encodeStoreMetadata({
     iccid: p.iccid,
     serviceProviderName: p.serviceProviderName,
     profileName: p.profileName,
     profileClass: p.profileClass,
+    ...(p.icon ? { iconType: p.icon.iconType === 'jpg' ? 0 : 1, icon: p.icon.icon } : {}),
     notificationConfigurationInfo: p.notificationEvents.map((ev) => ({ events: [ev], address: p.notificationAddress })),
     ...(p.policy?.owner ? { profileOwner: p.policy.owner } : {}),
     ...(p.policy && p.policy.ppr.length > 0 ? { profilePolicyRules: p.policy.ppr } : {}),
@@ -119,6 +129,7 @@ export function loadCatalogue(opts: CatalogueOptions): CatalogueProfile[] {
         notificationAddress: opts.address,
         notificationEvents: opts.notificationEvents ?? NOTIFICATION_EVENT_BITS,
         ...(opts.policyRules?.[id] ? { policy: opts.policyRules[id]! } : {}),
+        ...(opts.icons?.[id] ? { icon: opts.icons[id]! } : {}),
       }),
     });
   }

@@ -66,11 +66,25 @@ function parseBody(req: Es9Request & { body: Buffer }): Es9Body {
 
 /** Handles one ES9+ request. */
 export function routeEs9(ctx: SmdpContext, req: Es9Request): Es9Answer {
+  return routeRsp(ctx, req, { prefixes: [ES9_PREFIX], handlers: HANDLERS, name: 'ES9+' });
+}
+
+/** Functions a server answers, under which path prefixes (the SM-DS takes ES11 on the ES9+ paths too). */
+export interface RspRoutes<C> {
+  prefixes: readonly string[];
+  handlers: Readonly<Record<string, (ctx: C, body: Es9Body) => Es9Body | undefined>>;
+  /** "ES9+" or "ES11", for messages. */
+  name: string;
+}
+
+/** Handles one request of an RSP server (SM-DP+ or SM-DS): path, method, size, JSON, the handler. */
+export function routeRsp<C>(ctx: C, req: Es9Request, routes: RspRoutes<C>): Es9Answer {
   const path = req.path.split('?')[0] ?? '';
-  if (!path.startsWith(ES9_PREFIX)) return fail(404, '1.2', '3.9', `no such path: ${path.slice(0, 80)}`);
-  const fn = path.slice(ES9_PREFIX.length);
-  const handler = Object.hasOwn(HANDLERS, fn) ? HANDLERS[fn] : undefined;
-  if (!handler) return fail(404, '1.2', '3.9', `unknown ES9+ function "${fn.slice(0, 60)}"`);
+  const prefix = routes.prefixes.find((p) => path.startsWith(p));
+  if (prefix === undefined) return fail(404, '1.2', '3.9', `no such path: ${path.slice(0, 80)}`);
+  const fn = path.slice(prefix.length);
+  const handler = Object.hasOwn(routes.handlers, fn) ? routes.handlers[fn] : undefined;
+  if (!handler) return fail(404, '1.2', '3.9', `unknown ${routes.name} function "${fn.slice(0, 60)}"`);
   if (req.method !== 'POST') return { ...fail(405, '1.2', '2.1', `${fn} takes POST, not ${req.method}`), function: fn };
   if (req.body === undefined || req.body.length > MAX_REQUEST_BYTES) return { ...fail(413, '1.2', '2.1', `request body larger than ${MAX_REQUEST_BYTES} bytes`), function: fn };
   try {

@@ -5,23 +5,20 @@
  * `--connect-to testsmdpplus1.example.com:443:127.0.0.1:<port> --ca <CI certificate>`.
  */
 
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { LpaError } from '../../errors.js';
+import { createServer as createHttpServer } from 'node:http';
 import { parseSmdpAddress } from '../../es9p/address.js';
 import type { SmdpHook } from '../cloud/types.js';
 import { adminHandler, createAdmin, type SmdpAdmin } from './admin.js';
 import type { SmdpContext, SmdpInstallEvent } from './es9/context.js';
 import { createSmdpHook } from './hook.js';
-import { readBody, sendEmpty, sendJson } from './httpio.js';
+import { closeServer, listen, startEs9Https } from './https.js';
 import { NotificationLog } from './notifications.js';
 import { OrderBook } from './orders.js';
 import { loadSmdpPki, smdpCaFile } from './pki.js';
-import { loadCatalogue, type ProfileClassName, type ProfilePolicy } from './profiles.js';
-import { MAX_REQUEST_BYTES, routeEs9 } from './router.js';
+import { loadCatalogue, type ProfileClassName, type ProfileIcon, type ProfilePolicy } from './profiles.js';
+import { routeEs9 } from './router.js';
 import { SessionStore } from './sessions.js';
-import { failedBody } from './status.js';
+import type { SmdsRegistrar } from './smdsLink.js';
 
 export const DEFAULT_SMDP_ADDRESS = 'testsmdpplus1.example.com';
 /** BSP host id, an opaque octet string of the SM-DP+'s choice. */
@@ -36,8 +33,10 @@ export interface SmdpOptions {
   adminPort?: number;
   /** The address signed into serverSigned1; default testsmdpplus1.example.com (the DPtls name). */
   address?: string;
-  /** EID-bound orders (Default SM-DP+ method) created at start; `profile` defaults to a free one. */
-  binds?: { eid: string; matchingId?: string; profile?: string }[];
+  /** EID-bound orders (Default SM-DP+ method) created at start; `profile` defaults to a free one; `smds`: registered at the SM-DS. */
+  binds?: { eid: string; matchingId?: string; profile?: string; smds?: boolean }[];
+  /** The SM-DS this SM-DP+ registers events at (ES12) for orders with the SM-DS flag. */
+  smds?: SmdsRegistrar;
   /** Confirmation codes by matching id, applied after the binds. */
   confirmationCodes?: Record<string, string>;
   /** Send ReplaceSessionKeys in the BPP; default true. */
@@ -57,6 +56,8 @@ export interface SmdpOptions {
   profileClass?: ProfileClassName;
   /** Profile Policy Rules by profile id (metadata PPR1/PPR2 and owner). */
   policyRules?: Readonly<Record<string, ProfilePolicy>>;
+  /** Profile icons by profile id (metadata iconType/icon). */
+  icons?: Readonly<Record<string, ProfileIcon>>;
 }
 
 export interface SmdpServer {
@@ -80,32 +81,9 @@ export interface SmdpServer {
   close(): Promise<void>;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (e: Error) => reject(new LpaError('CONFIG_INVALID', `SM-DP+ cannot listen on ${host}:${port}: ${e.message}`, { host, port }, { cause: e }));
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 export async function startSmdp(options: SmdpOptions = {}): Promise<SmdpServer> {
   const host = options.host ?? '127.0.0.1';
   const address = parseSmdpAddress(options.address ?? DEFAULT_SMDP_ADDRESS).value;
-  const latencyMs = Math.max(0, options.latencyMs ?? 0);
-  const rttMs = Math.max(0, options.rttMs ?? 0);
-  const handshaken = new WeakSet<object>();
   const pki = loadSmdpPki();
   const catalogue = loadCatalogue({
     address,
@@ -113,6 +91,7 @@ export async function startSmdp(options: SmdpOptions = {}): Promise<SmdpServer> 
     ...(options.serviceProviderName !== undefined ? { serviceProviderName: options.serviceProviderName } : {}),
     ...(options.profileClass !== undefined ? { profileClass: options.profileClass } : {}),
     ...(options.policyRules !== undefined ? { policyRules: options.policyRules } : {}),
+    ...(options.icons !== undefined ? { icons: options.icons } : {}),
   });
   const orders = new OrderBook(catalogue, { defaultOrders: options.defaultOrders ?? true });
   const listeners = new Set<(e: SmdpInstallEvent) => void>();
@@ -133,47 +112,35 @@ export async function startSmdp(options: SmdpOptions = {}): Promise<SmdpServer> 
     },
     replaceSessionKeys: options.replaceSessionKeys ?? true,
     hostId: DEFAULT_HOST_ID,
+    ...(options.smds ? { smds: options.smds } : {}),
   };
+  const admin = createAdmin(ctx, listeners);
   for (const b of options.binds ?? []) {
-    orders.create({ eid: b.eid, ...(b.matchingId !== undefined ? { matchingId: b.matchingId } : {}), ...(b.profile !== undefined ? { profile: b.profile } : {}) });
+    admin.createOrder({
+      eid: b.eid,
+      ...(b.matchingId !== undefined ? { matchingId: b.matchingId } : {}),
+      ...(b.profile !== undefined ? { profile: b.profile } : {}),
+      ...(b.smds ? { smds: true } : {}),
+    });
   }
   for (const [matchingId, code] of Object.entries(options.confirmationCodes ?? {})) orders.setConfirmationCode(matchingId, code);
-  const admin = createAdmin(ctx, listeners);
 
-  const requests: Record<string, number> = {};
-  let tlsConnections = 0;
-  const onEs9 = (req: IncomingMessage, res: ServerResponse): void => {
-    void (async () => {
-      const body = await readBody(req, MAX_REQUEST_BYTES);
-      const answer = routeEs9(ctx, {
-        method: req.method ?? 'GET',
-        path: req.url ?? '/',
-        ...(req.headers['content-type'] !== undefined ? { contentType: req.headers['content-type'] } : {}),
-        ...(typeof req.headers['x-admin-protocol'] === 'string' ? { adminProtocol: req.headers['x-admin-protocol'] } : {}),
-        body,
-      });
-      if (answer.function) requests[answer.function] = (requests[answer.function] ?? 0) + 1;
-      let delay = latencyMs + rttMs;
-      if (!handshaken.has(req.socket)) {
-        handshaken.add(req.socket);
-        delay += 2 * rttMs;
-      }
-      if (delay > 0) await sleep(delay);
-      const headers = { 'X-Admin-Protocol': 'gsma/rsp/v2.2.0' };
-      if (answer.json === undefined) sendEmpty(res, answer.status, headers);
-      else sendJson(res, answer.status, answer.json, headers);
-    })().catch((e: unknown) => sendJson(res, 500, failedBody({ subjectCode: '8.8', reasonCode: '4.2', message: `internal error: ${String(e)}` })));
-  };
-  const es9 = createHttpsServer({ cert: pki.tls.certPem, key: pki.tls.keyPem, keepAlive: true, keepAliveTimeout: 60_000 }, onEs9);
-  es9.on('secureConnection', () => (tlsConnections += 1));
-  es9.on('tlsClientError', () => undefined);
+  const es9 = await startEs9Https({
+    host,
+    port: options.port ?? 0,
+    tls: pki.tls,
+    role: 'SM-DP+',
+    route: (req) => routeEs9(ctx, req),
+    ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+    ...(options.rttMs !== undefined ? { rttMs: options.rttMs } : {}),
+  });
+  const port = es9.port;
   const adminServer = createHttpServer(adminHandler(admin));
-  const port = await listen(es9, options.port ?? 0, host);
   let adminPort: number;
   try {
-    adminPort = await listen(adminServer, options.adminPort ?? 0, '127.0.0.1');
+    adminPort = await listen(adminServer, options.adminPort ?? 0, '127.0.0.1', 'SM-DP+');
   } catch (e) {
-    await closeServer(es9);
+    await es9.close();
     throw e;
   }
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -188,9 +155,9 @@ export async function startSmdp(options: SmdpOptions = {}): Promise<SmdpServer> 
     adminUrl: `http://127.0.0.1:${adminPort}`,
     adminPort,
     hook: createSmdpHook(admin, address),
-    stats: () => ({ requests: { ...requests }, tlsConnections }),
+    stats: () => ({ requests: { ...es9.requests }, tlsConnections: es9.tlsConnections() }),
     close() {
-      closed ??= Promise.all([closeServer(es9), closeServer(adminServer)]).then(() => undefined);
+      closed ??= Promise.all([es9.close(), closeServer(adminServer)]).then(() => undefined);
       return closed;
     },
   };

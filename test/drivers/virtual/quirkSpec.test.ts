@@ -32,6 +32,13 @@ describe('serve-modem --quirk parsing', () => {
     expect(parseQuirks(['sw91xx=all', 'line-limit=100:ignore']).card.sw91xx).toBe('all');
   });
 
+  it('the eUICC\'s ISD-R AID, root SM-DS and memory-reset notifications', () => {
+    const q = parseQuirks(['isdr-aid=a0:00:00:05:59:10:10:ff:ff:ff:ff:89:00:00:02:00', 'root-ds=testsmds1.example.com', 'memory-reset-notifies']);
+    expect(q.card).toEqual({ isdrAid: 'A0000005591010FFFFFFFF8900000200', rootDsAddress: 'testsmds1.example.com', memoryResetNotifies: true });
+    expect(() => parseQuirks(['isdr-aid=A0'])).toThrow('--quirk isdr-aid "A0" is not an AID');
+    expect(() => parseQuirks(['root-ds=ftp://x'])).toThrow(/--quirk root-ds=ftp:\/\/x: invalid SM-DP\+ address/);
+  });
+
   it('refuses unknown names and bad values with a USAGE error naming the quirk', () => {
     for (const spec of ['no-such-thing', 'line-limit', 'line-limit=abc', 'sw91xx=sometimes', 'sim-reset-cme=15', 'rat=ppr9', 'csim-only=maybe']) {
       expect(() => parseQuirks([spec]), spec).toThrow(LpaError);

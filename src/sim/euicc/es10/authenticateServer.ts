@@ -1,8 +1,9 @@
 /**
- * ES10b AuthenticateServer (BF38), eUICC side (SGP.22 5.7.13): checks the SM-DP+ (CERT.DPauth
- * chained to a CI this eUICC knows, serverSignature1 over the raw serverSigned1, the challenge of
- * the last GetEUICCChallenge, a plausible server address) and answers euiccSigned1 signed with the
- * eUICC key. Success opens the download session; any failure answers AuthenticateResponseError.
+ * ES10b AuthenticateServer (BF38), eUICC side (SGP.22 5.7.13): checks the SM-DP+ or SM-DS
+ * (CERT.DPauth or CERT.DSauth chained to a CI this eUICC knows, serverSignature1 over the raw
+ * serverSigned1, the challenge of the last GetEUICCChallenge, a plausible server address) and
+ * answers euiccSigned1 signed with the eUICC key. Success opens the download session (an SM-DS
+ * session simply ends with the next authentication); any failure answers AuthenticateResponseError.
  */
 
 import {
@@ -47,7 +48,8 @@ export const authenticateServerHandler: Es10Handler = {
 
     const ci = findCi(readOctets(parseTlv(req.euiccCiPKIdToBeUsed, 'euiccCiPKIdToBeUsed'), 'euiccCiPKIdToBeUsed', 1, 64));
     if (!ci) return fail('ciPKUnknown');
-    const cert = verifySmdpCertificate(req.serverCertificate, ci, 'dp-auth');
+    // an SM-DP+ (DPauth) or, for event retrieval, an SM-DS (DSauth)
+    const cert = verifySmdpCertificate(req.serverCertificate, ci, 'dp-auth') ?? verifySmdpCertificate(req.serverCertificate, ci, 'ds-auth');
     if (!cert) return fail('invalidCertificate');
     const smdpOid = cert.registeredIds[0];
     if (smdpOid === undefined) return fail('invalidOid');

@@ -12,7 +12,8 @@ export const configuredAddressesHandler: Es10Handler = {
   tag: TAG_CONFIGURED_ADDRESSES,
   handle(request, ctx) {
     decodeConfiguredAddressesRequest(request);
-    const { defaultDpAddress, rootDsAddress } = ctx.store.state;
+    const { defaultDpAddress } = ctx.store.state;
+    const rootDsAddress = ctx.quirks.rootDsAddress ?? ctx.store.state.rootDsAddress;
     return encodeConfiguredAddressesResponse(defaultDpAddress === '' ? { rootDsAddress } : { defaultDpAddress, rootDsAddress });
   },
 };

@@ -62,6 +62,7 @@ function install(ctx: Es10Context, dl: DownloadSession, metadata: EuiccMetadata,
     profileClass: metadata.profileClass,
     notificationConfigurationInfo: { ...metadata.notificationConfigurationInfo },
     ...(metadata.profilePolicyRules ? { profilePolicyRules: [...metadata.profilePolicyRules] } : {}),
+    ...(metadata.iconType && metadata.icon ? { iconType: metadata.iconType, icon: Buffer.from(metadata.icon).toString('base64') } : {}),
   };
   state.profiles.push(stored);
   endDownload(ctx.session);

@@ -1,6 +1,11 @@
-/** ES10c eUICCMemoryReset (BF34): deletes operational / test profiles and/or the default SM-DP+. */
+/**
+ * ES10c eUICCMemoryReset (BF34): deletes operational / test profiles and/or the default SM-DP+.
+ * With the memoryResetNotifies quirk, each deleted profile's delete notification is queued (as some
+ * cards do); by default none are.
+ */
 
 import { decodeMemoryResetRequest, encodeMemoryResetResponse, TAG_MEMORY_RESET } from '../../../es10/memoryReset.js';
+import { notifier } from '../notifications.js';
 import { memoryReset } from '../profiles.js';
 import type { Es10Handler } from './context.js';
 
@@ -15,6 +20,10 @@ export const memoryResetHandler: Es10Handler = {
       deleteFieldLoadedTestProfiles: opts.has('deleteFieldLoadedTestProfiles'),
       resetDefaultSmdpAddress: opts.has('resetDefaultSmdpAddress'),
     });
+    if (ctx.quirks.memoryResetNotifies) {
+      const notify = notifier(ctx);
+      for (const p of out.deleted) notify(p, 'delete');
+    }
     if (out.result === 'ok') ctx.store.save();
     if (out.enabledDeleted) ctx.requestRefresh();
     return encodeMemoryResetResponse({ result: out.result });

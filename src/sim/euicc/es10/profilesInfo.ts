@@ -48,6 +48,8 @@ export function profileInfo(p: StoredProfile, tags?: readonly number[]): Profile
   if (want(T.nickname) && p.nickname !== undefined) out.nickname = p.nickname;
   if (want(T.serviceProviderName)) out.serviceProviderName = p.serviceProviderName;
   if (want(T.profileName)) out.profileName = p.profileName;
+  if (want(T.iconType) && p.iconType !== undefined) out.iconType = p.iconType;
+  if (want(T.icon) && p.icon !== undefined) out.icon = new Uint8Array(Buffer.from(p.icon, 'base64'));
   // profileClass is DEFAULT operational: DER leaves the default out
   if (want(T.profileClass) && p.profileClass !== 'operational') out.profileClass = p.profileClass;
   const nci = notificationConfiguration(p);

@@ -25,6 +25,8 @@ export interface EuiccMetadata {
   /** The notification address per operation. */
   notificationConfigurationInfo: Partial<Record<NotificationOperation, string>>;
   profilePolicyRules?: PprId[];
+  iconType?: 'jpg' | 'png';
+  icon?: Uint8Array;
 }
 
 /** The eUICC's view of decoded metadata: one address per operation, only the PPRs it knows. */
@@ -37,6 +39,10 @@ export function euiccMetadata(m: StoreMetadata): EuiccMetadata {
     notificationConfigurationInfo: {},
   };
   if (m.profileClass === 'unknown') out.unknownProfileClass = m.profileClassCode;
+  if (m.icon !== undefined && (m.iconType === 0 || m.iconType === 1)) {
+    out.iconType = m.iconType === 0 ? 'jpg' : 'png';
+    out.icon = m.icon;
+  }
   for (const target of m.notificationConfigurationInfo) {
     for (const ev of target.events) {
       const op = operationOfEvent(ev);

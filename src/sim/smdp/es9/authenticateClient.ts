@@ -15,7 +15,8 @@ import { ecdsaSign, ecdsaVerify, signatureTlv } from '../../../crypto/ecdsa.js';
 import { LpaError } from '../../../errors.js';
 import { bytesEqual, concatBytes } from '../../../util/hex.js';
 import { SUCCESS_HEADER, es9Failure, type Es9Body } from '../status.js';
-import type { SmdpContext } from './context.js';
+import type { RspServerContext, SmdpContext } from './context.js';
+import type { Session } from '../sessions.js';
 import { base64Field, decodeField, transactionIdField } from './fields.js';
 import { activeSession, endOnFailure } from './session.js';
 
@@ -29,13 +30,29 @@ function certificate(der: Uint8Array, what: string): RspCertificate {
   }
 }
 
-export function authenticateClient(ctx: SmdpContext, body: Es9Body): Es9Body {
+/** What the eUICC proved in authenticateClient (SM-DP+ and SM-DS alike). */
+export interface AuthenticatedClient {
+  session: Session;
+  eid: string;
+  euiccCert: RspCertificate;
+  /** The euiccSignature1 element (5F37 40 ...), raw. */
+  euiccSignature1: Uint8Array;
+  matchingId?: string;
+}
+
+/**
+ * The checks every authenticateClient makes: the session is `initiated`, the eUICC answered ok,
+ * its chain CI -> EUM -> eUICC verifies, euiccSignature1 is good, and the transaction and server
+ * challenge are this session's. Refusals are ES9+ failures with the SGP.22 codes; the session
+ * then ends (the caller runs this inside endOnFailure).
+ */
+export function verifyClient(ctx: RspServerContext, body: Es9Body, run: (client: AuthenticatedClient) => Es9Body): Es9Body {
   const transactionId = transactionIdField(body);
   const resp = decodeField('authenticateServerResponse', () => decodeAuthenticateServerResponse(base64Field(body, 'authenticateServerResponse')));
   const session = activeSession(ctx, transactionId, 'initiated');
   return endOnFailure(session, () => {
     if (!resp.ok) {
-      throw es9Failure('8.1', '6.1', `the eUICC refused to authenticate the SM-DP+: ${resp.error} (${resp.errorCode ?? '?'})`);
+      throw es9Failure('8.1', '6.1', `the eUICC refused to authenticate the ${ctx.role ?? 'SM-DP+'}: ${resp.error} (${resp.errorCode ?? '?'})`);
     }
     const signed = decodeField('euiccSigned1', () => decodeEuiccSigned1(resp.euiccSigned1));
     const ctxParams = decodeField('ctxParams1', () => readCtxParams1(parseTlv(signed.ctxParams1, 'ctxParams1')));
@@ -58,16 +75,22 @@ export function authenticateClient(ctx: SmdpContext, body: Es9Body): Es9Body {
     if (!bytesEqual(signed.serverChallenge, session.serverChallenge)) {
       throw es9Failure('8.1', '6.1', 'euiccSigned1 does not carry the server challenge of this session');
     }
-    const order = ctx.orders.findForDownload(eid, ctxParams.matchingId);
+    return run({ session, eid, euiccCert, euiccSignature1: resp.euiccSignature1, ...(ctxParams.matchingId !== undefined ? { matchingId: ctxParams.matchingId } : {}) });
+  });
+}
+
+export function authenticateClient(ctx: SmdpContext, body: Es9Body): Es9Body {
+  return verifyClient(ctx, body, ({ session, eid, euiccCert, euiccSignature1, matchingId }) => {
+    const order = ctx.orders.findForDownload(eid, matchingId);
     const profile = ctx.orders.profile(order.profile);
     if (!profile) throw es9Failure('8.2', '1.2', `profile ${order.profile} is not in the catalogue`);
     ctx.orders.attach(order.id, session.transactionId);
     const smdpSigned2 = encodeSmdpSigned2({ transactionId: session.tx, ccRequiredFlag: order.confirmationCodeRequired });
-    const smdpSignature2 = signatureTlv(ecdsaSign(ctx.pki.dpPb.key, concatBytes(smdpSigned2, resp.euiccSignature1)));
+    const smdpSignature2 = signatureTlv(ecdsaSign(ctx.pki.dpPb.key, concatBytes(smdpSigned2, euiccSignature1)));
     session.stage = 'authenticated';
     session.eid = eid;
     session.euiccKey = euiccCert.publicKey;
-    session.euiccSignature1 = resp.euiccSignature1;
+    session.euiccSignature1 = euiccSignature1;
     session.smdpSignature2 = smdpSignature2;
     session.orderId = order.id;
     session.ccRequired = order.confirmationCodeRequired;

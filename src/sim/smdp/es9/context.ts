@@ -4,9 +4,11 @@
  */
 
 import type { OrderBook } from '../orders.js';
+import type { RspCertificate } from '../../../crypto/certs.js';
 import type { NotificationLog } from '../notifications.js';
-import type { SmdpPki } from '../pki.js';
+import type { SigningIdentity, SmdpPki } from '../pki.js';
 import type { SessionStore } from '../sessions.js';
+import type { SmdsRegistrar } from '../smdsLink.js';
 import type { Es9Body } from '../status.js';
 
 export interface SmdpInstallEvent {
@@ -18,7 +20,20 @@ export interface SmdpInstallEvent {
   state: 'downloaded' | 'installed' | 'failed';
 }
 
-export interface SmdpContext {
+/**
+ * What the authentication handlers the SM-DP+ and the SM-DS share need: the server address signed
+ * into serverSigned1, the authentication identity (DPauth, or DSauth on the SM-DS), the CIs eUICC
+ * chains may use, and the sessions.
+ */
+export interface RspServerContext {
+  address: string;
+  /** "SM-DP+" (default) or "SM-DS", for messages. */
+  role?: string;
+  pki: { dpAuth: SigningIdentity; ciPkId: Uint8Array; trustedCis: RspCertificate[] };
+  sessions: SessionStore;
+}
+
+export interface SmdpContext extends RspServerContext {
   /** The SM-DP+ address this server signs into serverSigned1 (e.g. testsmdpplus1.example.com). */
   address: string;
   pki: SmdpPki;
@@ -31,6 +46,8 @@ export interface SmdpContext {
   replaceSessionKeys: boolean;
   /** BSP host id (opaque, 1..16 bytes). */
   hostId: Uint8Array;
+  /** The SM-DS orders with the SM-DS flag are registered at (ES12). */
+  smds?: SmdsRegistrar;
 }
 
 /** An ES9+ function: JSON request body in, JSON answer out (`undefined` = 204 No Content). */

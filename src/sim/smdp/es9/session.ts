@@ -2,10 +2,10 @@
 
 import { es9Failure } from '../status.js';
 import type { Session, SessionStage } from '../sessions.js';
-import type { SmdpContext } from './context.js';
+import type { RspServerContext } from './context.js';
 
 /** The session of `transactionId` at `stage`, else 8.10.1/3.9. */
-export function activeSession(ctx: SmdpContext, transactionId: string, stage: SessionStage): Session {
+export function activeSession(ctx: Pick<RspServerContext, 'sessions'>, transactionId: string, stage: SessionStage): Session {
   const s = ctx.sessions.get(transactionId);
   if (!s) throw es9Failure('8.10.1', '3.9', `transaction ${transactionId} is unknown`);
   if (s.stage !== stage) throw es9Failure('8.10.1', '3.9', `transaction ${transactionId} is ${s.stage}, not ${stage}`);
