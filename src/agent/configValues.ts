@@ -189,8 +189,12 @@ export function coerce(kind: Kind, raw: unknown, o: Origin, bounds: IntBounds = 
       return intValue(raw, o, bounds);
     case 'aid': {
       const v = text(raw, o, 64);
-      // parseAid names the source itself: `--isdr-aid "A0" is not an AID: ...`
-      return Buffer.from(parseAid(v, o.where, o.from === 'flag' ? 'USAGE' : 'CONFIG_INVALID')).toString('hex').toUpperCase();
+      if (o.from === 'flag') return Buffer.from(parseAid(v, o.where)).toString('hex').toUpperCase(); // `--isdr-aid "A0" is not an AID: ...`
+      try {
+        return Buffer.from(parseAid(v, 'the ISD-R AID', 'CONFIG_INVALID')).toString('hex').toUpperCase();
+      } catch (e) {
+        throw invalidAt(o, e instanceof Error ? e.message : String(e), {}, e);
+      }
     }
     case 'address': {
       const v = text(raw, o, 300);
