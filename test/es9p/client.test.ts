@@ -316,6 +316,43 @@ describe('Es9Client handleNotification and cancelSession', () => {
     expect(client.stats().retries).toBe(1);
   });
 
+  it('preconnect: the first request takes the connection opened ahead of it', async () => {
+    const events: Es9Event[] = [];
+    const { server, client } = await setup((_req, res) => res.writeHead(204).end(), { onEvent: (e) => events.push(e) });
+    client.preconnect();
+    client.preconnect(); // once is enough: no second connection
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.connections).toBe(1);
+    expect(events.filter((e) => e.type === 'tls-handshake')).toHaveLength(1);
+    await client.handleNotification({ pendingNotification: new Uint8Array([1]) });
+    await client.handleNotification({ pendingNotification: new Uint8Array([2]) });
+    expect(server.connections).toBe(1);
+    expect(client.stats()).toMatchObject({ tlsHandshakes: 1, connectAttempts: 1, requests: 2 });
+  });
+
+  it('preconnect: a connection the server closed before the first request is replaced', async () => {
+    const { server, client } = await setup((_req, res) => res.writeHead(204).end());
+    client.preconnect();
+    await new Promise((r) => setTimeout(r, 100));
+    server.dropConnections();
+    await new Promise((r) => setTimeout(r, 50));
+    await client.handleNotification({ pendingNotification: new Uint8Array([1]) });
+    expect(server.connections).toBe(2);
+    expect(server.requests).toHaveLength(1);
+    expect(client.stats()).toMatchObject({ tlsHandshakes: 2, connectAttempts: 2, requests: 1, retries: 0 });
+  });
+
+  it('preconnect: a refused connection ahead of time is tried again by the request, which reports its own failure', async () => {
+    const { server: gone, client } = await setup((_req, res) => res.writeHead(204).end());
+    const port = gone.port;
+    await gone.close();
+    client.preconnect();
+    await new Promise((r) => setTimeout(r, 50));
+    const e = await expectLpaError(client.handleNotification({ pendingNotification: new Uint8Array([1]) }), 'NETWORK');
+    expect(e.details).toMatchObject({ phase: 'connect', netCode: 'ECONNREFUSED', target: `127.0.0.1:${port}` });
+    expect(client.stats()).toMatchObject({ tlsHandshakes: 0, connectAttempts: 3, retries: 1 });
+  });
+
   it('a closed client refuses new requests', async () => {
     const { client } = await setup(replay);
     await client.close();
