@@ -59,6 +59,8 @@ export class OneConnection {
         warm.socket = socket;
         // an error while parked (server closed it) just makes it unusable; the first request dials again
         socket.on('error', () => undefined);
+        // parked, it never keeps the process alive (a run that fails before its first request exits)
+        (socket as Duplex & { unref?: () => void }).unref?.();
       }
       for (const w of warm.waiters.splice(0)) this.handOver(warm, w);
     });
@@ -85,8 +87,10 @@ export class OneConnection {
       return;
     }
     this.warm = undefined;
-    if (warm.socket && usable(warm.socket)) cb(null, warm.socket);
-    else this.opts.dial(cb);
+    if (warm.socket && usable(warm.socket)) {
+      (warm.socket as Duplex & { ref?: () => void }).ref?.();
+      cb(null, warm.socket);
+    } else this.opts.dial(cb);
   }
 
   /** Sends one request; resolves with the response (its body still to read) or rejects with the error. */

@@ -270,7 +270,8 @@ const command: Command = {
           : result.downloads.map((x) => `Profile ${x.iccid} installed (SM-DS event ${x.eventId}, ${x.smdpAddress})`).join('\n') + (result.enabled ? `\nProfile ${result.downloads.at(-1)!.iccid} enabled.` : ''),
       );
     } finally {
-      await pool?.close();
+      // the pool, also when the device never opened (its early connection is closed too)
+      await (pool ?? (await poolLoading.catch(() => undefined)))?.close();
     }
   },
 };
