@@ -43,7 +43,7 @@ const USAGE = `usage: npm run bench -- [options]
   --rig <n>             agents in parallel in the rig case (default 8)
   --large <KiB>         profile package size of the large case (default 1024)
   --node-option <flag>  node flag for the measured agent (repeatable), e.g. --max-semi-space-size=1
-  --bin <file>          the agent's entry point to measure (default dist/src/cli/bin.js), e.g. an
+  --bin <file>          the agent's entry point to measure (default dist/src/cli/bin.cjs), e.g. an
                         unpacked release bundle's lib/lpa-agent.cjs
   --svg <file>          where the per-phase plot goes (default docs/bench-phases.svg; "" = none)
   --keep-env            keep NODE_EXTRA_CA_CERTS for the measured processes (removed by default:
@@ -275,7 +275,8 @@ if (opts.cases.includes('large')) {
 
 if (opts.footprint) {
   log('start-up times');
-  const st = await startupTimes(opts.runs);
+  // start-ups are short and noisy: at least 21 of each
+  const st = await startupTimes(Math.max(21, opts.runs));
   result.startup = { nodeBareMs: round(st.nodeBareMs), ...(st.nodeBareCallerEnvMs ? { nodeBareCallerEnvMs: round(st.nodeBareCallerEnvMs) } : {}), versionMs: round(st.versionMs), versionOverNode: round(st.versionMs / st.nodeBareMs, 3), eidVirtualMs: round(st.eidVirtualMs) };
   log('dependency and bundle sizes');
   const deps = prodDependencyBytes();

@@ -43,7 +43,7 @@ if (order) note(`demo: order ${order.id} for EID ${order.eid} (${order.profile})
 else note(`demo: the eUICC already holds ${PROFILE} (ICCID ${iccid}): no new order`);
 
 const args = [
-  join(dist, 'cli', 'bin.js'),
+  join(dist, 'cli', 'bin.cjs'),
   '--device', `virtual:${statePath}`,
   '--ca', smdp.caFile,
   '--connect-to', smdp.connectTo,

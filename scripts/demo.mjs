@@ -29,7 +29,7 @@ const note = (line) => process.stderr.write(colour ? `\x1b[2m${line}\x1b[0m\n` :
 note(`demo: local SM-DP+ ${smdp.address} on ${smdp.url}, Super SIM double on ${cloud.url}, state in ${stateDir}`);
 
 const args = [
-  join(dist, 'cli', 'bin.js'),
+  join(dist, 'cli', 'bin.cjs'),
   '--device', `virtual:${join(stateDir, 'euicc.json')}`,
   '--ca', smdp.caFile,
   '--connect-to', smdp.connectTo,

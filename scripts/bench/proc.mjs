@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ROOT } from './paths.mjs';
 
 /** The lpa-agent entry point the simulators run with (the built CLI). */
-export const BIN = join(ROOT, 'dist', 'src', 'cli', 'bin.js');
+export const BIN = join(ROOT, 'dist', 'src', 'cli', 'bin.cjs');
 /** The one the measured agent runs: the built CLI, or `--bin` (e.g. an unpacked release bundle's lib/lpa-agent.cjs). */
 let measuredBin = BIN;
 export function setMeasuredBin(path) {

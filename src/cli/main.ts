@@ -1,6 +1,6 @@
 import { checkConfigFiles, usedBy } from '../agent/config.js';
 import { LpaError, toLpaError } from '../errors.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../version.cjs';
 import { formatOptions, parseArgs, type OptionSpecs, type OptionValues } from './args.js';
 import type { Command } from './command.js';
 import { commandsUsing, GLOBAL_OPTIONS, KEY_OPTIONS, optionsFor, readGlobals } from './globals.js';
