@@ -1,9 +1,10 @@
 /**
  * ES9+ client (SGP.22 LPA <-> SM-DP+ over HTTPS/JSON), one per SM-DP+ address.
  *
- * One keep-alive TLS connection (OneConnection, on Node's HTTP client) reused for the whole
- * download; the connector applies `--connect-to`, the ES9+ trust store and SNI on the SM-DP+'s name,
- * and counts handshakes. `preconnect()` opens it ahead of the first request. Binary fields go out as base64 of the DER given and come back as the exact bytes
+ * One undici `Client` = one keep-alive TLS connection reused for the whole download; the custom
+ * connector applies `--connect-to`, the ES9+ trust store and SNI on the SM-DP+'s name, and counts
+ * handshakes; `preconnect()` opens that connection ahead of the first request (warmDial.ts).
+ * Binary fields go out as base64 of the DER given and come back as the exact bytes
  * received (never re-encoded). Every answer's functionExecutionStatus is checked.
  *
  * Retries: a failure while connecting (before any byte of the request left) is retried for every
@@ -11,15 +12,16 @@
  * have reached the server is retried only for initiateAuthentication and handleNotification, which
  * are safe to repeat; never for authenticateClient, getBoundProfilePackage or cancelSession.
  */
+import { Client } from 'undici';
 import { LpaError, isLpaError, type ErrorCode } from '../errors.js';
 import { parseSmdpAddress, sameSmdpAddress, type SmdpAddress } from './address.js';
 import { base64Field, eventEntriesField, parseJsonObject, readBounded, summarizeBody, toBase64, transactionIdField } from './body.js';
 import { createConnector } from './connector.js';
 import { formatTarget, parseConnectTo, resolveConnectTo } from './connectTo.js';
 import { networkError } from './netErrors.js';
-import { OneConnection } from './oneConnection.js';
 import { checkExecutionStatus, type ExecutionStatus } from './status.js';
 import { createTrustStore } from './tls.js';
+import { warmDial, type WarmDial } from './warmDial.js';
 import type {
   AuthenticateClientEs11Response,
   AuthenticateClientRequest,
@@ -51,7 +53,8 @@ interface Answer {
 
 export class Es9Client {
   readonly address: SmdpAddress;
-  private readonly conn: OneConnection;
+  private readonly client: Client;
+  private readonly warm: WarmDial;
   private readonly opts: Required<Pick<Es9ClientOptions, 'timeoutMs' | 'maxRetries' | 'retryDelayMs' | 'adminProtocol'>>;
   private readonly onEvent: ((e: Es9Event) => void) | undefined;
   private readonly counters: Es9Stats = { tlsHandshakes: 0, connectAttempts: 0, requests: 0, retries: 0, bytesSent: 0, bytesReceived: 0 };
@@ -88,7 +91,16 @@ export class Es9Client {
         this.emit({ type: 'tls-handshake', ...info });
       },
     });
-    this.conn = new OneConnection({ dial: connector, authority: this.address.authority, keepAliveMs: keepAlive });
+    const { host, port } = this.address;
+    this.warm = warmDial(connector, { hostname: host, host: this.address.authority, protocol: 'https:', port: String(port), servername: host });
+    this.client = new Client(`https://${this.address.authority}`, {
+      connect: this.warm.connector,
+      pipelining: 1,
+      keepAliveTimeout: keepAlive,
+      keepAliveMaxTimeout: Math.max(keepAlive, 120_000),
+      headersTimeout: this.opts.timeoutMs,
+      bodyTimeout: this.opts.timeoutMs,
+    });
   }
 
   /**
@@ -97,7 +109,7 @@ export class Es9Client {
    * request connects again and reports its own.
    */
   preconnect(): void {
-    if (!this.closed) this.conn.preconnect();
+    if (!this.closed) this.warm.preconnect();
   }
 
   /** Counters for the trace and the bench. */
@@ -203,7 +215,8 @@ export class Es9Client {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.conn.close();
+    this.warm.discard();
+    await this.client.close();
   }
 
   private emit(e: Es9Event): void {
@@ -266,7 +279,7 @@ export class Es9Client {
     this.counters.requests += 1;
     this.counters.bytesSent += bytesSent;
     try {
-      const res = await this.conn.request({
+      const res = await this.client.request({
         method: 'POST',
         path,
         headers: {
@@ -277,12 +290,12 @@ export class Es9Client {
         body: json,
         signal: deadline.signal,
       });
-      status = res.statusCode ?? 0;
+      status = res.statusCode;
       let raw: Buffer;
       try {
-        raw = await readBounded(res, fn);
+        raw = await readBounded(res.body, fn);
       } catch (e) {
-        res.destroy();
+        res.body.destroy();
         throw e;
       }
       received = raw.length;
@@ -291,9 +304,7 @@ export class Es9Client {
       this.emitRequest(fn, path, attempt, started, bytesSent, received, status);
       return { status, raw };
     } catch (e) {
-      // our deadline aborted the request: its reason (ES9_TIMEOUT) is the error
-      const cause = deadline.signal.aborted && !isLpaError(e) ? deadline.signal.reason : e;
-      const err = isLpaError(cause) ? cause : networkError(cause, { host: this.address.host, target: this.target, function: fn, phase: 'request' });
+      const err = isLpaError(e) ? e : networkError(e, { host: this.address.host, target: this.target, function: fn, phase: 'request' });
       err.details.function ??= fn;
       this.emitRequest(fn, path, attempt, started, bytesSent, received, status, err.code);
       throw err;

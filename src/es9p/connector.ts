@@ -1,13 +1,13 @@
 /**
- * How lpa-agent's HTTPS clients connect. Both verify TLS explicitly (their own trust store,
- * `rejectUnauthorized: true`, the certificate checked against the name the user gave), so
+ * The undici connectors of lpa-agent's HTTPS clients. Both verify TLS explicitly (their own trust
+ * store, `rejectUnauthorized: true`, the certificate checked against the name the user gave), so
  * `NODE_TLS_REJECT_UNAUTHORIZED=0` in the environment changes nothing; both go through an HTTP
  * proxy (CONNECT tunnel, TLS end to end inside it) when one is configured.
  *
- * - `createConnector`: ES9+, one SM-DP+ (a `Dial` for OneConnection): `--connect-to` routing with
- *   SNI and the certificate host check on the SM-DP+'s own name, a bounded connect time, and a
- *   count of TLS handshakes. Every failure is an LpaError with `details.phase = 'connect'`: the
- *   request cannot have been sent, which the client's retry policy relies on.
+ * - `createConnector`: ES9+, one SM-DP+: `--connect-to` routing with SNI and the certificate host
+ *   check on the SM-DP+'s own name, a bounded connect time, and a count of TLS handshakes. Every
+ *   failure reaches undici as an LpaError with `details.phase = 'connect'`: the request cannot have
+ *   been sent, which the client's retry policy relies on.
  * - `createCloudConnector`: the Super SIM API and the maker backend (any origin). Certificate
  *   refusals become CLOUD_HTTP errors; other socket errors pass through for the cloud client's
  *   retry policy. Plain http:// is only ever dialled to a loopback address.
@@ -15,7 +15,6 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { buildConnector } from 'undici';
-import type { Dial } from './oneConnection.js';
 import { isLpaError, LpaError } from '../errors.js';
 import { formatTarget, resolveConnectTo, type ConnectTarget, type ConnectToRule } from './connectTo.js';
 import { networkError } from './netErrors.js';
@@ -41,7 +40,7 @@ interface DialOptions {
   trust: TrustStore;
   proxy: ProxyServer | undefined;
   timeoutMs: number;
-  /** Maps a failure (with the peer certificate when one was seen) to what the HTTP client receives. */
+  /** Maps a failure (with the peer certificate when one was seen) to what undici receives. */
   mapError(err: unknown, peer?: PeerCertificate): Error;
   onHandshake?(info: HandshakeInfo): void;
 }
@@ -55,10 +54,8 @@ function peerOf(sock: TLSSocket): PeerCertificate | undefined {
   }
 }
 
-type DialCallback = (err: Error | null, socket: TLSSocket | null) => void;
-
 /** TCP (or a CONNECT tunnel), then TLS verified against `trust` and `host`; calls back once. */
-function dialTls(o: DialOptions, callback: DialCallback): void {
+function dialTls(o: DialOptions, callback: buildConnector.Callback): void {
   const started = performance.now();
   const servername = isIP(o.host) === 0 ? o.host : undefined;
   let done = false;
@@ -147,7 +144,7 @@ function proxyOf(settings: ProxySettings | undefined, host: string, port: number
   return proxyFor(settings, host, port) ? proxyFor(settings, target.host, target.port) : undefined;
 }
 
-export function createConnector(opts: ConnectorOptions): Dial {
+export function createConnector(opts: ConnectorOptions): buildConnector.connector {
   const target = resolveConnectTo(opts.connectTo, opts.host, opts.port);
   const targetText = formatTarget(target);
   const proxy = proxyOf(opts.proxy, opts.host, opts.port, target);
@@ -157,7 +154,7 @@ export function createConnector(opts: ConnectorOptions): Dial {
     mapped.details.target ??= targetText;
     return mapped;
   };
-  return (callback) => {
+  return (_options, callback) => {
     opts.onConnectAttempt();
     dialTls({ host: opts.host, target, trust: opts.trust, proxy, timeoutMs: opts.connectTimeoutMs, mapError, onHandshake: opts.onHandshake }, callback);
   };
@@ -204,8 +201,6 @@ export function createCloudConnector(opts: CloudConnectorOptions): buildConnecto
       return err instanceof Error ? err : new Error(String(err));
     };
     const target = { host, port };
-    dialTls({ host, target, trust: opts.trust, proxy: proxyFor(opts.proxy, host, port), timeoutMs, mapError, ...(opts.onHandshake ? { onHandshake: opts.onHandshake } : {}) }, (err, sock) =>
-      err ? callback(err, null) : callback(null, sock!),
-    );
+    dialTls({ host, target, trust: opts.trust, proxy: proxyFor(opts.proxy, host, port), timeoutMs, mapError, ...(opts.onHandshake ? { onHandshake: opts.onHandshake } : {}) }, callback);
   };
 }
