@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseDeviceSpec, type DeviceSpec } from '../../drivers/spec.js';
 import { LpaError } from '../errors.js';
+import { pidAlive } from '../util/pid.js';
 
 function realOr(path: string): string {
   try {
@@ -52,15 +53,6 @@ function startTime(pid: number): string | undefined {
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
     return undefined;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
