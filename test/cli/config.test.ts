@@ -122,6 +122,12 @@ describe('clear errors instead of confusing ones', () => {
     expect(r.code).toBe(code);
   });
 
+  it('--json with --output lpac is a contradiction too (a usage error as a JSON result, nothing else)', async () => {
+    const r = await runCli(['--device', device, '--json', '--output', 'lpac', 'eid']);
+    expect(r.code).toBe(2);
+    expect(jsonLines(r.stdout)).toEqual([{ type: 'result', ok: false, command: 'eid', error: { code: 'USAGE', message: '--json and --output lpac contradict each other: give one' } }]);
+  });
+
   it('--device virtual:/nonexistent/dir/x.json is an error and creates no folder', async () => {
     const missing = join(dir, 'no', 'such', 'dir');
     const r = await runCli(['--device', `virtual:${join(missing, 'x.json')}`, 'eid']);
