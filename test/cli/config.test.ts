@@ -103,6 +103,7 @@ describe('clear errors instead of confusing ones', () => {
   it.each([
     [['--device', '/etc/hostname', 'eid'], 4, /\/etc\/hostname is not a serial port \(it is a regular file\)/],
     [['--device', '/tmp', 'eid'], 4, /\/tmp is not a serial port \(it is a folder\)/],
+    [['--device', '/dev/null', 'eid'], 4, /\/dev\/null is not a serial port \(a device without terminal settings\)/],
     [['--device', 'DEV', 'enable', '8988307000000000017'], 2, /invalid ICCID "8988307000000000017": the check digit \(last digit\) should be 6; a typo\?/],
     [['--device', 'DEV', 'nickname', '8949449999999990048', 'x'], 2, /the check digit \(last digit\) should be 9/],
     [['--device', 'DEV', 'eid', 'extra-arg'], 2, /eid takes no arguments; unexpected "extra-arg"/],
