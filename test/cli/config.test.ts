@@ -137,6 +137,18 @@ describe('clear errors instead of confusing ones', () => {
     expect(existsSync(join(dir, 'no'))).toBe(false);
   });
 
+  it.each([
+    [['serve-modem', '--pty', 'PTY']],
+    [['serve-card', '--vpcd', '127.0.0.1:1']],
+  ])('%j --state in a missing folder is an error before serving and creates no folder', async (args) => {
+    const missing = join(dir, 'gone', 'dir');
+    const r = await runCli([...(args as string[]).map((a) => (a === 'PTY' ? join(dir, 'pty-never') : a)), '--state', join(missing, 's.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^lpa-agent: --state .*: the folder .*gone\/dir does not exist/);
+    expect(existsSync(join(dir, 'gone'))).toBe(false);
+    expect(existsSync(join(dir, 'pty-never'))).toBe(false);
+  });
+
   it('notifications remove of an unknown sequence number is an error, nothing removed', async () => {
     expect((await runCli(['--device', device, 'disable', '8988307000000000016', '--no-notify'])).code).toBe(0);
     const before = jsonLines((await runCli(['--json', '--device', device, 'notifications', 'list'])).stdout).at(-1)!.data as { notifications: { seqNumber: number }[] };

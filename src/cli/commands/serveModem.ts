@@ -1,4 +1,5 @@
 import { quirkHelp } from '../../../drivers/virtual/quirkSpec.js';
+import { checkVirtualStateFolder } from '../../../drivers/open.js';
 import { LpaError } from '../../errors.js';
 import { list, str } from '../args.js';
 import type { Command } from '../command.js';
@@ -51,6 +52,7 @@ const command: Command = {
     if (!ptyPath && !qmiPath && !mbimPath) throw new LpaError('USAGE', 'serve-modem needs --pty <path> (AT), --qmi <path> and/or --mbim <path>');
     const { runServeModem } = await import('../../../drivers/virtual/serveModem.js');
     const statePath = str(options, 'state');
+    if (statePath !== undefined) checkVirtualStateFolder(statePath, `--state ${statePath}`);
     const linkSpec = str(options, 'link');
     const link = linkSpec === undefined ? undefined : (await import('../../../drivers/virtual/link.js')).parseLinkSpec(linkSpec);
     const quirkSpecs = list(options, 'quirk');
