@@ -26,7 +26,8 @@ export function proxyMode(given?: ProxyMode, env: NodeJS.ProcessEnv = process.en
   if (v === '' || v === 'auto') return 'auto';
   if (v === 'never' || v === 'off' || v === 'no' || v === '0') return 'never';
   if (v === 'always' || v === 'on' || v === 'yes' || v === '1') return 'always';
-  throw new LpaError('USAGE', `${PROXY_ENV}="${v.slice(0, 20)}": expected auto, never or always`);
+  // an environment variable: a configuration error (exit 3), as for every LPA_AGENT_* setting
+  throw new LpaError('CONFIG_INVALID', `${PROXY_ENV}="${v.slice(0, 20)}": expected auto, never or always`);
 }
 
 /** True when a process listens on the abstract socket `@name` (from /proc/net/unix). */
