@@ -32,7 +32,7 @@ export const COMMAND_SUMMARIES: Record<string, string> = {
   provision: 'bare eUICC to enabled profile: cloud or SM-DS, download, enable, notifications (resumable)',
   eid: 'print the eUICC identifier (EID)',
   info: 'EID, module, EUICCInfo1/2, free memory and the configured SM-DP+/SM-DS addresses',
-  devices: 'list the modules, their AT/QMI/MBIM ports, ModemManager\'s hold, and what --device auto picks',
+  devices: 'list the modules, their AT/QMI/MBIM ports, ModemManager\'s hold, PC/SC readers, and what --device auto picks',
   profiles: 'list the profiles on the eUICC',
   enable: 'enable a profile by ICCID or ISD-P AID (the module restarts the SIM)',
   disable: 'disable a profile by ICCID or ISD-P AID',
