@@ -35,7 +35,7 @@ function mainHelp(): string {
   const names = Object.keys(COMMAND_SUMMARIES);
   const width = Math.max(...names.map((n) => n.length)) + 2;
   return [
-    `lpa-agent ${VERSION} — puts an eSIM profile on a cellular module's eUICC (GSMA SGP.22 LPA over AT)`,
+    `lpa-agent ${VERSION} — puts an eSIM profile on a cellular module's eUICC (GSMA SGP.22 LPA over AT, QMI, MBIM or PC/SC)`,
     '',
     'Usage: lpa-agent [global options] <command> [command options]   (options may also follow the command)',
     '',

@@ -43,7 +43,7 @@ export const COMMAND_SUMMARIES: Record<string, string> = {
   reset: 'eUICC memory reset: delete operational/test profiles, the default SM-DP+ (needs --yes)',
   download: 'download a profile from an SM-DP+ (activation code, matching id, default SM-DP+, or SM-DS events)',
   discover: 'ask an SM-DS (default: the eUICC\'s root SM-DS) for pending events: event id and SM-DP+ address',
-  'serve-modem': 'serve the virtual module on a pseudo-terminal for other AT tools',
+  'serve-modem': 'serve the virtual module\'s AT, QMI and/or MBIM port on pseudo-terminals for other tools',
   'serve-card': 'serve the virtual eUICC as a smart card to pcscd (vsmartcard vpcd)',
   'serve-smdp': 'run the local SM-DP+ over TLS, with --smds a local SM-DS too (for demos and tests)',
   'serve-cloud': 'run the local Super SIM double (for demos and tests)',

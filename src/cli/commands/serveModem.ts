@@ -18,7 +18,7 @@ const command: Command = {
     mbim: { type: 'string', arg: '<path>', description: 'MBIM port (like /dev/cdc-wdmN on cdc_mbim): link to create, e.g. /tmp/lpa-mbim' },
     state: { type: 'string', arg: '<file>', description: 'virtual eUICC state file (created factory-fresh if missing; default: in memory)' },
     link: { type: 'string', arg: '<settings>', description: 'emulate a slow link: "default" or key=value,... (see below); default: answers at once' },
-    quirk: { type: 'string', multiple: true, arg: '<name>[=<value>]', description: 'reproduce a real module or eUICC behaviour (repeatable; the list is below)' },
+    quirk: { type: 'string', multiple: true, arg: '<name>[=<value>]', description: 'reproduce a real module or eUICC behaviour (the list is below)' },
   },
   help: [
     'One module, one virtual eUICC, one state file: every interface given reaches the same card, SIM',
