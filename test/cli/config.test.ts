@@ -89,6 +89,36 @@ describe('configuration for every command', () => {
     oneLine(r, 2, /option --fleet is not used by eid \(it is an option of provision\)/);
   });
 
+  describe('smds: one key for discover, download --from-smds and provision --cloud smds', () => {
+    // every SM-DS name leads to a closed port on this machine: the error names the one asked
+    const nowhere = ['--connect-to', 'x.example.com:443:127.0.0.1:1', '--connect-to', 'lpa.ds.gsma.com:443:127.0.0.1:1', '--connect-to', 'y.example.com:443:127.0.0.1:1'];
+
+    it('LPA_AGENT_SMDS and config "smds" choose the SM-DS of discover and download --from-smds; --smds wins', async () => {
+      const env = await runCli(['--device', `virtual:${state}`, ...nowhere, 'discover'], { env: { LPA_AGENT_SMDS: 'x.example.com' } });
+      expect(env.code).toBe(6);
+      expect(env.stderr).toMatch(/==> SM-DS x\.example\.com$/m);
+      expect(env.stderr).toMatch(/cannot reach SM-DS x\.example\.com/);
+      expect(env.stderr).not.toMatch(/lpa\.ds\.gsma\.com/);
+      const file = config({ smds: 'x.example.com' }, 'smds.json');
+      const fromFile = await runCli(['--config', file, '--device', `virtual:${state}`, ...nowhere, 'download', '--from-smds']);
+      expect(fromFile.code).toBe(6);
+      expect(fromFile.stderr).toMatch(/cannot reach SM-DS x\.example\.com/);
+      const flag = await runCli(['--config', file, '--device', `virtual:${state}`, ...nowhere, 'discover', '--smds', 'y.example.com']);
+      expect(flag.stderr).toMatch(/cannot reach SM-DS y\.example\.com/);
+    });
+
+    it('a configured SM-DS does not disturb a plain download; --smds on its command line without --from-smds is a usage error', async () => {
+      const plain = await runCli(['--device', `virtual:${state}`, ...nowhere, 'download', '--smdp', 'y.example.com', '--matching-id', 'X'], { env: { LPA_AGENT_SMDS: 'x.example.com' } });
+      expect(plain.code).toBe(6);
+      expect(plain.stderr).toMatch(/cannot reach SM-DP\+ y\.example\.com/);
+      oneLine(await runCli(['--device', `virtual:${state}`, 'download', '--smds', 'x.example.com']), 2, /--smds goes with --from-smds/);
+    });
+
+    it('eid --smds names the commands that use it', async () => {
+      oneLine(await runCli(['--device', `virtual:${state}`, 'eid', '--smds', 'x.example.com']), 2, /option --smds is not used by eid \(it is an option of discover, download, provision\)/);
+    });
+  });
+
   it('options may come before the command word, command options included', async () => {
     const r = await runCli(['--device', `virtual:${state}`, '--smdp', 'not a host!', 'download']);
     oneLine(r, 2, /not a host/);
