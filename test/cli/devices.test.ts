@@ -27,7 +27,7 @@ async function devicesJson(sysfsRoot: string) {
 
 describe('lpa-agent devices', () => {
   it('quotes a reader\'s --device value, which holds spaces, so it can be pasted into a shell', () => {
-    const inv = { modules: [], others: [], searched: [], modemManager: { running: false, pids: [] }, readers: [{ name: 'Virtual PCD 00 01', device: 'pcsc:Virtual PCD 00 01', euicc: true, note: 'eUICC' }] };
+    const inv = { modules: [], others: [], searched: [], modemManager: { running: false, pids: [] }, readers: [{ name: 'Virtual PCD 00 01', device: 'pcsc:Virtual PCD 00 01', cardPresent: true, euicc: true, note: 'eUICC' }] };
     const verdict = autoVerdict(inv as unknown as Inventory);
     expect(devicesText(inv as unknown as Inventory, verdict)).toContain('   Virtual PCD 00 01  --device "pcsc:Virtual PCD 00 01"  (eUICC)');
   });

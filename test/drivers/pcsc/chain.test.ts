@@ -103,13 +103,13 @@ describe.skipIf(missing !== undefined)('virtual eUICC -> vpcd -> pcscd -> lpa-ag
     expect(p.data.profiles).toEqual([expect.objectContaining({ iccid: BOOTSTRAP, state: 'enabled' })]);
   });
 
-  it('devices lists both vpcd readers, only the one with an eUICC counts for auto', async () => {
+  it('devices lists both vpcd readers, only the one with an eUICC counts for auto; JSON has the card facts as fields', async () => {
     const r = await runCli(['--json', 'devices'], { timeoutMs: 60_000, env: pcscdEnv() });
     const result = jsonLines(r.stdout).find((l) => l.type === 'result') as { data: { readers: { name: string; euicc: boolean; note?: string }[] } };
     const readers = result.data.readers.filter((x) => x.name.startsWith('Virtual PCD'));
     expect(readers).toEqual([
-      expect.objectContaining({ name: reader, euicc: true, note: expect.stringContaining(`EID ${EID}`) }),
-      expect.objectContaining({ name: 'Virtual PCD 00 01', euicc: false, note: 'no card' }),
+      { name: reader, device: `pcsc:${reader}`, cardPresent: true, atr: toHex(VIRTUAL_CARD_ATR), euicc: true, eid: EID, note: expect.stringContaining(`EID ${EID}`) },
+      { name: 'Virtual PCD 00 01', device: 'pcsc:Virtual PCD 00 01', cardPresent: false, euicc: false, note: 'no card' },
     ]);
   });
 
