@@ -1,5 +1,10 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from 'node:v8';
+import { dropTlsRejectVariable } from './tlsEnv.js';
+
+// before anything connects: NODE_TLS_REJECT_UNAUTHORIZED changes nothing here, and Node's warning
+// about it would say the opposite (tlsEnv.ts)
+dropTlsRejectVariable();
 
 // undici parses HTTP with a WebAssembly llhttp; V8's background TurboFan tier-up of that module
 // costs ~30 MB of transient native memory and ~300 ms CPU per download. Baseline code is enough.

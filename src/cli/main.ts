@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { commandsUsing, GLOBAL_OPTIONS, KEY_OPTIONS, optionsFor, readGlobals } from './globals.js';
 import { Output, stdWriters, type OutputOptions } from './output.js';
 import { COMMANDS, COMMAND_SUMMARIES } from './registry.js';
+import { ignoredTlsRejectNote } from './tlsEnv.js';
 import { TraceLog } from './trace.js';
 
 /** Options that take a value, wherever they belong (so their values are not taken for the command word). */
@@ -120,6 +121,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       globals.output === 'lpac'
         ? new (await import('./lpac.js')).LpacOutput(name, undefined, undefined, outOptions)
         : new Output(globals.json ? 'json' : 'human', name, undefined, undefined, outOptions);
+    const tlsNote = ignoredTlsRejectNote();
+    if (tlsNote) out.debug(tlsNote);
     checkConfigFiles(globals.config);
     const traceLog = usedBy('trace', name) ? TraceLog.open(globals.config) : undefined;
     if (traceLog) globals.traceLog = traceLog;

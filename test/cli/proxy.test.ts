@@ -177,13 +177,20 @@ describe('HTTPS_PROXY / --proxy and TLS verified end to end', () => {
   });
 
   describe('NODE_TLS_REJECT_UNAUTHORIZED=0 changes nothing', () => {
-    const env = { NODE_TLS_REJECT_UNAUTHORIZED: '0', NODE_NO_WARNINGS: '1', LPA_AGENT_CONFIG: '' };
+    // Node's own warnings stay on (NODE_NO_WARNINGS unset): the "insecure" one must not appear
+    const env = { NODE_TLS_REJECT_UNAUTHORIZED: '0', NODE_NO_WARNINGS: '', LPA_AGENT_CONFIG: '' };
 
-    it('ES9+: an SM-DP+ certificate without its root (no --ca) is refused', async () => {
+    it('ES9+: an SM-DP+ certificate without its root (no --ca) is refused, and Node prints no "insecure" warning; -v says the variable is ignored', async () => {
       const device = `virtual:${join(dir, 'tls1.json')}`;
       const r = await runCli(['--json', '--device', device, '--connect-to', smdp.connectTo, 'download', '--smdp', SMDP_NAME, '--matching-id', 'TS48V3-SAIP2-1-BERTLV-UNIQUE'], { env });
       expect(r.code).toBe(6);
       expect(jsonLines(r.stdout).at(-1)).toMatchObject({ ok: false, error: { code: 'TLS_UNTRUSTED' } });
+      expect(r.stderr).not.toMatch(/Warning|insecure|NODE_TLS_REJECT_UNAUTHORIZED/);
+      const verbose = await runCli(['-v', '--device', device, '--connect-to', smdp.connectTo, 'download', '--smdp', SMDP_NAME, '--matching-id', 'TS48V3-SAIP2-1-BERTLV-UNIQUE'], { env });
+      expect(verbose.code).toBe(6);
+      expect(verbose.stderr).toMatch(/debug: NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored: lpa-agent always verifies TLS certificates/);
+      expect(verbose.stderr).toMatch(/TLS to testsmdpplus1\.example\.com refused: the SM-DP\+ certificate is not issued by a trusted CI/);
+      expect(verbose.stderr).not.toMatch(/Warning: Setting the NODE_TLS_REJECT_UNAUTHORIZED/);
     });
 
     it('maker backend: an untrusted certificate is refused (exit 7), the request never sent', async () => {
