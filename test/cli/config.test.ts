@@ -119,6 +119,28 @@ describe('configuration for every command', () => {
     });
   });
 
+  it('a single-valued option given twice with different values is a usage error naming it; the same value twice passes', async () => {
+    oneLine(
+      await runCli(['--device', `virtual:${state}`, '--device', `virtual:${join(dir, 'other.json')}`, 'eid']),
+      2,
+      /^lpa-agent: option --device given twice with different values \(".*euicc\.json" and ".*other\.json"\): give it once$/m,
+    );
+    oneLine(await runCli(['--device', `virtual:${state}`, 'eid', '--apdu-size', '120', '--apdu-size=100']), 2, /option --apdu-size given twice with different values \("120" and "100"\)/);
+    oneLine(await runCli(['--device', `virtual:${state}`, 'disable', '8988307000000000016', '--notify', '--no-notify']), 2, /option --notify given twice with different values \(--notify and --no-notify\)/);
+    const same = await runCli(['--device', `virtual:${state}`, 'eid', '--device', `virtual:${state}`, '-q', '--quiet']);
+    expect(same.code).toBe(0);
+    expect(same.stdout.trim()).toBe(EID);
+  });
+
+  it('a command word where an option\'s value belongs: the option needs a value, not "no command given"', async () => {
+    oneLine(await runCli(['--config', 'eid']), 2, /^lpa-agent: option --config needs a value <file> \("eid" is the command, not its value\)$/m);
+    oneLine(await runCli(['--apdu-size', 'eid']), 2, /^lpa-agent: option --apdu-size needs a value <1\.\.255> \("eid" is the command, not its value\)$/m);
+    oneLine(await runCli(['--device', `virtual:${state}`, '--trace', 'profiles']), 2, /option --trace needs a value <file>/);
+    // a command word further on: the word before it is the option's value, as written
+    const valued = await runCli(['--device', `virtual:${state}`, '--apdu-size', 'eid', 'eid']);
+    oneLine(valued, 2, /--apdu-size: "eid" is not a whole number/);
+  });
+
   it('options may come before the command word, command options included', async () => {
     const r = await runCli(['--device', `virtual:${state}`, '--smdp', 'not a host!', 'download']);
     oneLine(r, 2, /not a host/);
