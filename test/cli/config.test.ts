@@ -6,6 +6,13 @@ import { jsonLines, runCli, type RunResult } from './run.js';
 
 const EID = '89049032123451234512345678901235';
 
+/** The run failed with `code` and one line on stderr matching `message`. */
+const oneLine = (r: RunResult, code: number, message: RegExp): void => {
+  expect(r.stderr).toMatch(message);
+  expect(r.code).toBe(code);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+};
+
 /**
  * Configuration applies to every command it makes sense for, through the real CLI: --config before
  * or after the command word, LPA_AGENT_* variables and config file keys for eid/profiles/...,
@@ -20,11 +27,6 @@ describe('configuration for every command', () => {
     const p = join(dir, name);
     writeFileSync(p, JSON.stringify(obj));
     return p;
-  };
-  const oneLine = (r: RunResult, code: number, message: RegExp): void => {
-    expect(r.stderr).toMatch(message);
-    expect(r.code).toBe(code);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   };
 
   it('--config works before or after the command word, for any command', async () => {
@@ -199,6 +201,20 @@ describe('clear errors instead of confusing ones', () => {
     expect(r.stderr.trim()).toMatch(/^lpa-agent: --state .*: the folder .*gone\/dir does not exist/);
     expect(existsSync(join(dir, 'gone'))).toBe(false);
     expect(existsSync(join(dir, 'pty-never'))).toBe(false);
+  });
+
+  it('a lock file in a missing folder: a configuration error (exit 3) naming the folder, from any source', async () => {
+    const lock = join(dir, 'no-lock-dir', 'agent.lock');
+    const flag = await runCli(['--device', device, '--lock-file', lock, 'eid']);
+    oneLine(flag, 3, /^lpa-agent: --lock-file: the folder .*no-lock-dir of the lock file .*no-lock-dir\/agent\.lock does not exist$/m);
+    oneLine(await runCli(['--device', device, 'eid'], { env: { LPA_AGENT_LOCK_FILE: lock } }), 3, /^lpa-agent: LPA_AGENT_LOCK_FILE: the folder .*no-lock-dir of the lock file/m);
+    expect(existsSync(join(dir, 'no-lock-dir'))).toBe(false);
+  });
+
+  it.each(['--pty', '--qmi', '--mbim'])('serve-modem %s in a missing folder: a usage error naming the folder, nothing served', async (option) => {
+    const r = await runCli(['serve-modem', option, join(dir, 'no-pty-dir', 'port')]);
+    oneLine(r, 2, new RegExp(`^lpa-agent: ${option} .*no-pty-dir/port: the folder .*no-pty-dir of the pty link does not exist`, 'm'));
+    expect(existsSync(join(dir, 'no-pty-dir'))).toBe(false);
   });
 
   it('notifications remove of an unknown sequence number is an error, nothing removed', async () => {

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { quirkHelp } from '../../../drivers/virtual/quirkSpec.js';
 import { checkVirtualStateFolder } from '../../../drivers/open.js';
 import { LpaError } from '../../errors.js';
@@ -6,6 +8,18 @@ import type { Command } from '../command.js';
 import { lockDevice, parseDeviceSpec } from '../device.js';
 
 const QUIRK_HELP = quirkHelp();
+
+/** A port link is created, its folder is not: a missing one is named before anything starts. */
+function checkLinkFolder(option: string, path: string): void {
+  const folder = dirname(resolve(path));
+  let ok = false;
+  try {
+    ok = statSync(folder).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new LpaError('USAGE', `--${option} ${path}: the folder ${folder} of the pty link does not exist (the link is created, its folder is not)`, { path });
+}
 
 const command: Command = {
   name: 'serve-modem',
@@ -50,6 +64,7 @@ const command: Command = {
     const qmiPath = str(options, 'qmi');
     const mbimPath = str(options, 'mbim');
     if (!ptyPath && !qmiPath && !mbimPath) throw new LpaError('USAGE', 'serve-modem needs --pty <path> (AT), --qmi <path> and/or --mbim <path>');
+    for (const [option, path] of [['pty', ptyPath], ['qmi', qmiPath], ['mbim', mbimPath]] as const) if (path) checkLinkFolder(option, path);
     const { runServeModem } = await import('../../../drivers/virtual/serveModem.js');
     const statePath = str(options, 'state');
     if (statePath !== undefined) checkVirtualStateFolder(statePath, `--state ${statePath}`);
