@@ -203,6 +203,18 @@ describe('clear errors instead of confusing ones', () => {
     expect(existsSync(join(dir, 'pty-never'))).toBe(false);
   });
 
+  it('a journal the user names in a missing folder: JOURNAL (exit 8) naming the folder, which is not created', async () => {
+    const missing = join(dir, 'no-journal-dir');
+    const dl = await runCli(['--device', device, '--connect-to', 'a.example:443:127.0.0.1:1', 'download', '--smdp', 'a.example', '--matching-id', 'X'], {
+      env: { LPA_AGENT_JOURNAL: join(missing, 'j.json') },
+    });
+    oneLine(dl, 8, /^lpa-agent: the folder .*no-journal-dir of the journal .*no-journal-dir\/j\.json does not exist \(a journal given with --journal, LPA_AGENT_JOURNAL or "journal" is created, its folder is not\)/m);
+    const prov = await runCli(['--device', device, 'provision', '--cloud', 'smds', '--smds', 'a.example', '--journal', join(missing, 'sub', '{eid}.json')]);
+    expect(prov.code).toBe(8);
+    expect(prov.stderr).toMatch(/lpa-agent: the folder .*no-journal-dir\/sub of the journal .*does not exist/);
+    expect(existsSync(missing)).toBe(false);
+  });
+
   it('a lock file in a missing folder: a configuration error (exit 3) naming the folder, from any source', async () => {
     const lock = join(dir, 'no-lock-dir', 'agent.lock');
     const flag = await runCli(['--device', device, '--lock-file', lock, 'eid']);
