@@ -3,6 +3,8 @@
  * driver is imported only when used, so `eid` over AT never loads QMI, MBIM or PC/SC code.
  * `qmi:` and `mbim:` go through qmi-proxy / mbim-proxy when it runs (ModemManager keeps the modem).
  */
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { EuiccTransport, TransportOptions } from '../src/apdu/channel.js';
 import { LpaError, toLpaError } from '../src/errors.js';
 import type { AtEuiccChannelOptions } from './at/channel.js';
@@ -83,6 +85,17 @@ async function openAt(path: string, opts: OpenTransportOptions, binding?: unknow
   };
 }
 
+/**
+ * A virtual eUICC state file is created when missing, its folder never: a typo in a path must not
+ * create folders (`--device virtual:<file>`, `serve-modem --state`, `serve-card --state`). USAGE naming `what`.
+ */
+export function checkVirtualStateFolder(statePath: string, what: string): void {
+  const folder = dirname(statePath);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new LpaError('USAGE', `${what}: the folder ${folder} does not exist (the state file is created, its folder is not)`, { path: statePath });
+  }
+}
+
 /** `virtual[:<state>]`: the virtual module in-process behind a serialport binding, so the real AT engine runs. */
 async function openVirtual(statePath: string, opts: OpenTransportOptions): Promise<EuiccTransport> {
   const [{ openVirtualEuicc }, { VirtualModem }, { createVirtualBinding }, { isVendorName, VENDOR_NAMES }] = await Promise.all([
@@ -93,14 +106,10 @@ async function openVirtual(statePath: string, opts: OpenTransportOptions): Promi
   ]);
   const vendor = opts.modem ?? 'generic';
   if (!isVendorName(vendor)) throw new LpaError('USAGE', `unknown modem vendor "${vendor}" (one of: ${VENDOR_NAMES.join(', ')})`);
-  const { existsSync, mkdirSync, statSync } = await import('node:fs');
-  const { dirname, resolve } = await import('node:path');
-  const folder = dirname(statePath);
   if (statePath === resolve(DEFAULT_VIRTUAL_STATE)) {
-    mkdirSync(folder, { recursive: true }); // the default .lpa-agent/ of the working directory
-  } else if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    // a typo in a path must not create folders: say so instead
-    throw new LpaError('USAGE', `--device virtual:${statePath}: the folder ${folder} does not exist (the state file is created, its folder is not)`, { path: statePath });
+    mkdirSync(dirname(statePath), { recursive: true }); // the default .lpa-agent/ of the working directory
+  } else {
+    checkVirtualStateFolder(statePath, `--device virtual:${statePath}`);
   }
   const card = openVirtualEuicc({ statePath });
   const modem = new VirtualModem({ card, vendor });

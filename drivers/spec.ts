@@ -25,7 +25,7 @@ export const DEFAULT_VIRTUAL_STATE = '.lpa-agent/virtual-euicc.json';
 export const DEVICE_SYNTAX = 'auto, <AT port>, at:<path>, qmi:<path>, mbim:<path>, pcsc[:<reader>] or virtual[:<state-file>]';
 
 function needPath(kind: string, path: string, raw: string): string {
-  if (path.trim() === '') throw new LpaError('USAGE', `--device ${raw}: ${kind}: needs a path, e.g. ${kind}:/dev/cdc-wdm0`);
+  if (path.trim() === '') throw new LpaError('USAGE', `--device ${raw}: ${kind}: needs a path, e.g. ${kind}:${kind === 'at' ? '/dev/ttyUSB2' : '/dev/cdc-wdm0'}`);
   return path;
 }
 

@@ -52,5 +52,5 @@ if (r.status !== 0) process.exit(r.status ?? 1);
 // tsc leaves its state file alone when only timestamps changed: mark this build as current
 const now = new Date();
 utimesSync(stamp, now, now);
-// after the stamp: bin.js takes the single file only when it is not older than the modules
+// after the stamp: bin.cjs takes the single file only when it is not older than the modules
 await buildSingleFile(root);

@@ -9,13 +9,10 @@
 // downloads the profile from the SM-DP+ the event names, enables it and delivers the notifications,
 // with the same progress a real device prints. Run it again to see the resume path ("already
 // provisioned"); delete .lpa-agent/demo-smds/ to start from a factory-fresh eUICC.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { dist, note, runAgent } from './demo/common.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist', 'src');
 const { startSmdp } = await import(join(dist, 'sim', 'smdp', 'index.js'));
 const { startSmds } = await import(join(dist, 'sim', 'smds', 'index.js'));
 const { EuiccStateStore } = await import(join(dist, 'sim', 'euicc', 'index.js'));
@@ -33,7 +30,6 @@ if (store.state.rootDsAddress !== smds.address) {
   store.state.rootDsAddress = smds.address;
   store.save();
 }
-const note = (line) => process.stderr.write(`\x1b[2m${line}\x1b[0m\n`);
 note(`demo: local SM-DS ${smds.address} on ${smds.url}, local SM-DP+ ${smdp.address} on ${smdp.url}, state in ${stateDir}`);
 // the operator's side: a profile ordered for this EID, announced at the SM-DS (once: a rerun finds it installed)
 const PROFILE = 'TS48V2-SAIP2-1-BERTLV-UNIQUE';
@@ -43,7 +39,6 @@ if (order) note(`demo: order ${order.id} for EID ${order.eid} (${order.profile})
 else note(`demo: the eUICC already holds ${PROFILE} (ICCID ${iccid}): no new order`);
 
 const args = [
-  join(dist, 'cli', 'bin.cjs'),
   '--device', `virtual:${statePath}`,
   '--ca', smdp.caFile,
   '--connect-to', smdp.connectTo,
@@ -54,11 +49,7 @@ const args = [
   '--journal', join(stateDir, 'journal-{eid}.json'),
   '--lock-file', join(stateDir, 'agent.lock'),
 ];
-const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, LPA_AGENT_CONFIG: '' } });
-const stop = () => child.kill('SIGTERM');
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
-const code = await new Promise((r) => child.on('exit', (c, sig) => r(c ?? (sig ? 130 : 1))));
+const code = await runAgent(args);
 if (order) {
   const o = smdp.admin.getOrder(order.id);
   note(`demo: SM-DP+ order ${o.id} ${o.state}; SM-DS events pending ${smds.events().length}, deleted after install ${smds.deletedEvents().length}; ES11 retrievals ${smds.stats().retrievals}`);

@@ -7,6 +7,7 @@ import type { ApduChannel, ChannelStats, ModemControl, TransmitOptions } from '.
 import { transmitWithChaining } from '../../src/apdu/getResponse.js';
 import { openLogicalChannel } from '../../src/apdu/logicalChannel.js';
 import { LpaError, isLpaError } from '../../src/errors.js';
+import { isLongStoreData, SHORT_BLOCK_HINT } from '../../src/apdu/storeData.js';
 import { bytesEqual, toHex } from '../../src/util/hex.js';
 import { interruptedByReset, reopenAfterReset } from '../reset.js';
 import { INS_STORE_DATA, ISDR_AID, ISDR_AID_HEX, MAX_SHORT_APDU, TERMINAL_CAPABILITY, claForChannel, manageChannelClose, swOf } from '../../src/apdu/cla.js';
@@ -356,10 +357,28 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     if (apdu[1] === INS_STORE_DATA) this.counters.storeDataBlocks++;
   }
 
+  /**
+   * Sends the AT command that carries `apdu`. A long STORE DATA block that gets no answer is the
+   * signature of a firmware that freezes on long AT lines: the timeout says to use shorter blocks
+   * (the block is not resent: a STORE DATA series cannot be resumed safely).
+   */
+  private async sendApdu(command: string, apdu: Uint8Array, prefix: string, timeoutMs: number | undefined) {
+    try {
+      return await this.engine.send(command, { prefix, timeoutMs });
+    } catch (e) {
+      if (isLpaError(e, 'AT_TIMEOUT') && isLongStoreData(apdu)) {
+        e.message += ` (the command carried a ${apdu.length}-byte STORE DATA block; some modules freeze on long AT lines until restarted: ${SHORT_BLOCK_HINT})`;
+        e.details.apduBytes = apdu.length;
+        e.details.hint = SHORT_BLOCK_HINT;
+      }
+      throw e;
+    }
+  }
+
   private async cglaRaw(apdu: Uint8Array, timeoutMs?: number): Promise<Uint8Array> {
     const hex = toHex(apdu);
     this.count(apdu);
-    const res = await this.engine.send(`AT+CGLA=${this.id},${hex.length},"${hex}"`, { prefix: '+CGLA', timeoutMs });
+    const res = await this.sendApdu(`AT+CGLA=${this.id},${hex.length},"${hex}"`, apdu, '+CGLA', timeoutMs);
     const line = res.lines[res.lines.length - 1];
     if (line === undefined) throw new LpaError('AT_BAD_RESPONSE', 'module answered OK to +CGLA without a response APDU');
     return parseCgla(line);
@@ -372,7 +391,7 @@ export class AtEuiccChannel implements ApduChannel, ModemControl {
     }
     const hex = toHex(apdu);
     this.count(apdu);
-    const res = await this.engine.send(`AT+CSIM=${hex.length},"${hex}"`, { prefix: '+CSIM', timeoutMs });
+    const res = await this.sendApdu(`AT+CSIM=${hex.length},"${hex}"`, apdu, '+CSIM', timeoutMs);
     const line = res.lines[res.lines.length - 1];
     if (line === undefined) throw new LpaError('AT_BAD_RESPONSE', 'module answered OK to +CSIM without a response APDU');
     return parseCsim(line);

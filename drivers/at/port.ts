@@ -76,6 +76,10 @@ export function mapOpenError(err: unknown, path: string, procRoot = '/proc'): Lp
     }
     return new LpaError('PORT_BUSY', `port ${path} is in use by another program (${text})`, { path }, { cause: err });
   }
+  if (code === 'ENOTTY' || /inappropriate ioctl/i.test(text)) {
+    // a character device that is no terminal (/dev/null, a cdc-wdm QMI/MBIM port): the baud rate cannot be set
+    return new LpaError('PORT_NOT_FOUND', `${path} is not a serial port (a device without terminal settings); give the module's AT port, or qmi:/mbim: for a cdc-wdm port`, { path }, { cause: err });
+  }
   if (code === 'EACCES' || /permission denied/i.test(text)) {
     return new LpaError('PORT_IO', `no permission to open ${path}: add the user to the dialout group or run with access to the port`, { path }, { cause: err });
   }

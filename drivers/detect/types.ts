@@ -89,8 +89,17 @@ export interface DetectedModule {
 export interface DetectedReader {
   name: string;
   device: string;
+  /** A card is in the reader. */
+  cardPresent: boolean;
+  /** The card's ATR (upper-case hex), when it answered a connect. */
+  atr?: string;
   /** An eUICC answered in this reader; only such readers are choices for `auto`. */
   euicc: boolean;
+  /** The EID read, when `euicc`. */
+  eid?: string;
+  /** Why the card could not be probed (in exclusive use elsewhere, mute, ...): error code and message. */
+  problem?: { code: string; message: string };
+  /** The same facts in words, for people. */
   note?: string;
 }
 

@@ -9,7 +9,7 @@ import type { EuiccTransport, ModuleInfo, TransportOptions } from '../../src/apd
 import { LpaError, isLpaError } from '../../src/errors.js';
 import { AtTrace } from '../at/trace.js';
 import type { ByteLink } from '../wwan/link.js';
-import type { ProxyMode } from '../wwan/proxy.js';
+import { proxyOpenDeadline, type ProxyMode } from '../wwan/proxy.js';
 import { openRoute, throughProxy, wwanTransport } from '../wwan/transport.js';
 import { CommandType, DEFAULT_MAX_CONTROL_TRANSFER, MIN_MAX_CONTROL_TRANSFER } from './codec.js';
 import { MbimEuiccChannel, type MbimChannelOptions } from './channel.js';
@@ -25,6 +25,8 @@ export interface MbimOpenOptions extends TransportOptions {
   /** MaxControlTransfer to use instead of the descriptor's (tests of fragmentation). */
   maxControlTransfer?: number;
   socatPath?: string;
+  /** Reach the proxy through the socat bridge only (tests: a scripted proxy as `socatPath`). */
+  bridgeOnly?: boolean;
   channel?: MbimChannelOptions;
   signal?: AbortSignal;
 }
@@ -35,8 +37,8 @@ export interface MbimTransport extends EuiccTransport {
   viaProxy: boolean;
 }
 
-/** How long mbim-proxy may take to open the device (told to the proxy too). */
-const PROXY_OPEN_TIMEOUT_S = 30;
+/** How long mbim-proxy may take to open the device (told to the proxy; our deadline is a little longer). */
+const PROXY_OPEN_TIMEOUT_S = 5;
 
 /**
  * wMaxControlMessage of the MBIM functional descriptor (bLength 12, CS_INTERFACE 0x24, subtype
@@ -85,7 +87,7 @@ export async function readMbimModuleInfo(conn: MbimConnection, fields?: readonly
   }
 }
 
-async function configureProxy(conn: MbimConnection, path: string, signal: AbortSignal | undefined): Promise<number> {
+async function configureProxy(conn: MbimConnection, path: string, deadlineMs: number, signal: AbortSignal | undefined): Promise<number> {
   let extended = 0x0100;
   const stop = conn.onIndication((i) => {
     if (i.service !== Service.proxyControl || i.cid !== ProxyControl.version) return;
@@ -97,12 +99,23 @@ async function configureProxy(conn: MbimConnection, path: string, signal: AbortS
   });
   try {
     await conn.command(Service.proxyControl, ProxyControl.configuration, CommandType.set, proxyConfigInfo(path, PROXY_OPEN_TIMEOUT_S), `mbim-proxy open ${path}`, {
-      timeoutMs: (PROXY_OPEN_TIMEOUT_S + 5) * 1000,
+      timeoutMs: deadlineMs,
       ...(signal ? { signal } : {}),
     });
   } catch (e) {
-    if (!isLpaError(e, 'PORT_CLOSED')) throw e;
-    throw new LpaError('PORT_IO', `mbim-proxy closed the connection when asked to open ${path}: it could not open the device, or it serves root only (run lpa-agent as root)`, { path }, { cause: e });
+    // the proxy answers a device it cannot open by closing the connection, without a reply
+    if (isLpaError(e, 'PORT_CLOSED')) {
+      throw new LpaError(
+        'PORT_IO',
+        `mbim-proxy closed the connection when asked to open ${path}: it could not open the device (missing, not an MBIM port, or no answer to MBIM OPEN within ${PROXY_OPEN_TIMEOUT_S} s), or it serves root only (run lpa-agent as root)`,
+        { path },
+        { cause: e },
+      );
+    }
+    if (isLpaError(e, 'TRANSPORT_TIMEOUT')) {
+      throw new LpaError('TRANSPORT_TIMEOUT', `mbim-proxy did not confirm opening ${path} within ${deadlineMs} ms (is ${path} an MBIM port?)`, { path, timeoutMs: deadlineMs }, { cause: e });
+    }
+    throw e;
   } finally {
     stop();
   }
@@ -129,7 +142,7 @@ export async function openMbimTransport(path: string, opts: MbimOpenOptions = {}
   const signal = opts.signal ? { signal: opts.signal } : {};
   let channel: MbimEuiccChannel | undefined;
   try {
-    const extended = viaProxy ? await configureProxy(conn, resolve(path), opts.signal) : 0x0100;
+    const extended = viaProxy ? await configureProxy(conn, resolve(path), proxyOpenDeadline(opts.requestTimeoutMs), opts.signal) : 0x0100;
     await conn.open(signal).catch(async (e: unknown) => {
       if (viaProxy) throw e;
       if (isLpaError(e, 'MBIM_ERROR')) {

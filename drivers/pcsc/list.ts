@@ -94,6 +94,15 @@ export async function readersForDetect(): Promise<DetectedReader[]> {
         : r.problem
           ? `card not probed: ${r.problem.message}`
           : `a card that is not an eUICC${r.atr ? ` (ATR ${r.atr})` : ''}`;
-    return { name: r.name, device: r.device, euicc: r.euicc, note };
+    return {
+      name: r.name,
+      device: r.device,
+      cardPresent: r.cardPresent,
+      ...(r.atr !== undefined ? { atr: r.atr } : {}),
+      euicc: r.euicc,
+      ...(r.eid !== undefined ? { eid: r.eid } : {}),
+      ...(r.problem !== undefined ? { problem: r.problem } : {}),
+      note,
+    };
   });
 }

@@ -9,7 +9,7 @@ import type { EuiccTransport, ModuleInfo, TransportOptions } from '../../src/apd
 import { LpaError, isLpaError } from '../../src/errors.js';
 import { AtTrace } from '../at/trace.js';
 import type { ByteLink } from '../wwan/link.js';
-import type { ProxyMode } from '../wwan/proxy.js';
+import { proxyOpenDeadline, type ProxyMode } from '../wwan/proxy.js';
 import { openRoute, throughProxy, wwanTransport } from '../wwan/transport.js';
 import { QmiService, findTlv } from './codec.js';
 import { QmiEuiccChannel, type QmiChannelOptions } from './channel.js';
@@ -23,6 +23,8 @@ export interface QmiOpenOptions extends TransportOptions {
   procRoot?: string;
   /** socat for the proxy bridge (default: `socat` on PATH). */
   socatPath?: string;
+  /** Reach the proxy through the socat bridge only (tests: a scripted proxy as `socatPath`). */
+  bridgeOnly?: boolean;
   /** Channel options (slot, timeouts). */
   channel?: QmiChannelOptions;
   /** Aborts the open (requests in flight fail; the client ids are released). */
@@ -35,8 +37,6 @@ export interface QmiTransport extends EuiccTransport {
   viaProxy: boolean;
 }
 
-/** How long qmi-proxy may take to open the device (it allows itself 10 s). */
-const PROXY_OPEN_TIMEOUT_MS = 15_000;
 
 /** Runs `fn` with a short-lived client of `service`, released afterwards. */
 async function withClient<T>(conn: QmiConnection, service: number, fn: (cid: number) => Promise<T>): Promise<T> {
@@ -93,13 +93,20 @@ async function readQmiIccid(conn: QmiConnection): Promise<string | undefined> {
   return digits && /^\d{18,20}$/.test(digits) ? digits : undefined;
 }
 
-function proxyRefused(path: string, e: unknown): LpaError {
-  return new LpaError(
-    'PORT_IO',
-    `qmi-proxy closed the connection when asked to open ${path}: it could not open the device, or it serves root only (run lpa-agent as root)`,
-    { path },
-    { cause: e },
-  );
+/** The proxy's open step failed: closed without a reply (it could not open the device), or no answer in time. */
+function proxyOpenError(path: string, deadlineMs: number, e: unknown): unknown {
+  if (isLpaError(e, 'PORT_CLOSED')) {
+    return new LpaError(
+      'PORT_IO',
+      `qmi-proxy closed the connection when asked to open ${path}: it could not open the device, or it serves root only (run lpa-agent as root)`,
+      { path },
+      { cause: e },
+    );
+  }
+  if (isLpaError(e, 'TRANSPORT_TIMEOUT')) {
+    return new LpaError('TRANSPORT_TIMEOUT', `qmi-proxy did not confirm opening ${path} within ${deadlineMs} ms (is ${path} a QMI port?)`, { path, timeoutMs: deadlineMs }, { cause: e });
+  }
+  return e;
 }
 
 export async function openQmiTransport(path: string, opts: QmiOpenOptions = {}): Promise<QmiTransport> {
@@ -117,8 +124,9 @@ export async function openQmiTransport(path: string, opts: QmiOpenOptions = {}):
   let channel: QmiEuiccChannel | undefined;
   try {
     if (viaProxy) {
-      await conn.proxyOpen(resolve(path), PROXY_OPEN_TIMEOUT_MS, opts.signal).catch((e: unknown) => {
-        throw isLpaError(e, 'PORT_CLOSED') ? proxyRefused(path, e) : e;
+      const deadline = proxyOpenDeadline(opts.requestTimeoutMs);
+      await conn.proxyOpen(resolve(path), deadline, opts.signal).catch((e: unknown) => {
+        throw proxyOpenError(path, deadline, e);
       });
     }
     const uimCid = await conn.allocateClient(QmiService.UIM, signal).catch((e: unknown) => {

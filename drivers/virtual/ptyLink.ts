@@ -10,10 +10,11 @@
  * the process that made it is gone (`<link>.pid`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, lstatSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ReadStream } from 'node:tty';
 import { LpaError } from '../../src/errors.js';
+import { pidAlive } from '../../src/util/pid.js';
 
 export interface PtyLink {
   /** The path clients open (a symlink to the pty slave). */
@@ -64,15 +65,6 @@ function pathExists(p: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -254,13 +246,4 @@ export async function openPtyLink(linkPath: string, opts: PtyLinkOptions = {}): 
 /** True when `openPtyLink` can work without socat (the prebuilt node-pty binding loads). */
 export function hasNativePty(): boolean {
   return loadNativePty() !== null;
-}
-
-/** Where a link created by `openPtyLink` points (for messages), or undefined. */
-export function ptyTarget(linkPath: string): string | undefined {
-  try {
-    return readlinkSync(linkPath);
-  } catch {
-    return undefined;
-  }
 }

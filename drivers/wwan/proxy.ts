@@ -19,6 +19,19 @@ export type ProxyMode = 'auto' | 'never' | 'always';
 
 export const PROXY_ENV = 'LPA_AGENT_WWAN_PROXY';
 
+/**
+ * Deadline of the proxy's open step (its first message: "open this device"), shorter than a normal
+ * request (10 s): a proxy that already holds the device answers at once, one that opens it needs a
+ * moment; a device it cannot open makes it close the connection (seen at once), and a device that
+ * does not answer it must not hold the agent for half a minute.
+ */
+export const PROXY_OPEN_DEADLINE_MS = 7000;
+
+/** The open step's deadline for a connection whose requests wait `requestTimeoutMs` (tests use short ones). */
+export function proxyOpenDeadline(requestTimeoutMs?: number): number {
+  return Math.min(PROXY_OPEN_DEADLINE_MS, requestTimeoutMs ?? PROXY_OPEN_DEADLINE_MS);
+}
+
 /** The mode from the option, else `LPA_AGENT_WWAN_PROXY`, else auto. */
 export function proxyMode(given?: ProxyMode, env: NodeJS.ProcessEnv = process.env): ProxyMode {
   if (given) return given;
@@ -26,7 +39,8 @@ export function proxyMode(given?: ProxyMode, env: NodeJS.ProcessEnv = process.en
   if (v === '' || v === 'auto') return 'auto';
   if (v === 'never' || v === 'off' || v === 'no' || v === '0') return 'never';
   if (v === 'always' || v === 'on' || v === 'yes' || v === '1') return 'always';
-  throw new LpaError('USAGE', `${PROXY_ENV}="${v.slice(0, 20)}": expected auto, never or always`);
+  // an environment variable: a configuration error (exit 3), as for every LPA_AGENT_* setting
+  throw new LpaError('CONFIG_INVALID', `${PROXY_ENV}="${v.slice(0, 20)}": expected auto, never or always`);
 }
 
 /** True when a process listens on the abstract socket `@name` (from /proc/net/unix). */

@@ -14,6 +14,8 @@ export interface RouteOptions {
   proxy?: ProxyMode;
   procRoot?: string;
   socatPath?: string;
+  /** Reach the proxy through the socat bridge only (tests: a scripted proxy behind `socatPath`). */
+  bridgeOnly?: boolean;
 }
 
 /** True when `path` is to be reached through `proxy` (it runs, and the mode allows it). */
@@ -28,7 +30,7 @@ export function throughProxy(proxy: ProxyName, path: string, opts: RouteOptions)
 
 export function openRoute(proxy: ProxyName, path: string, viaProxy: boolean, opts: RouteOptions): Promise<ByteLink> {
   if (!viaProxy) return Promise.resolve(openDeviceLink(path));
-  return connectProxy(proxy, opts.socatPath ? { socatPath: opts.socatPath } : {});
+  return connectProxy(proxy, { ...(opts.socatPath ? { socatPath: opts.socatPath } : {}), ...(opts.bridgeOnly ? { bridgeOnly: true } : {}) });
 }
 
 export interface WwanParts<C, K> {

@@ -298,7 +298,8 @@ export function loadProvisionConfig(input: LoadConfigInput): ProvisionConfig {
 
 /**
  * Checks, before anything touches the module, the files the command will read: every `--ca`
- * certificate, and that the folder of the trace file exists. USAGE for flags, CONFIG_INVALID else.
+ * certificate, and that the folders of the trace and lock files exist. USAGE for flags (the lock
+ * file's folder: CONFIG_INVALID from any source), CONFIG_INVALID else.
  */
 export function checkConfigFiles(config: AgentConfig): void {
   const origin = (key: ConfigKey) => ({ from: config.sources[key].from === 'flag' ? ('flag' as const) : ('file' as const), where: whereOf(config, key) });
@@ -313,15 +314,21 @@ export function checkConfigFiles(config: AgentConfig): void {
       }
     }
   }
-  if (config.trace && usedBy('trace', config.command)) {
-    const folder = dirname(config.trace);
-    let ok = false;
-    try {
-      ok = nodeFs.statSync(folder).isDirectory();
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw invalidAt(origin('trace'), `the folder ${folder} of the trace file does not exist`, { path: config.trace });
+  if (config.trace && usedBy('trace', config.command) && !isFolder(dirname(config.trace))) {
+    throw invalidAt(origin('trace'), `the folder ${dirname(config.trace)} of the trace file does not exist`, { path: config.trace });
+  }
+  // the lock file is created, its folder is not: a missing one is the machine's setup, whichever
+  // place named it (exit 3), not a raw ENOENT about a temporary file beside it
+  if (config.lockFile && usedBy('lockFile', config.command) && !isFolder(dirname(config.lockFile))) {
+    throw invalid(whereOf(config, 'lockFile'), `the folder ${dirname(config.lockFile)} of the lock file ${config.lockFile} does not exist`, { path: config.lockFile });
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return nodeFs.statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

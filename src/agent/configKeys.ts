@@ -139,7 +139,12 @@ export const KEY_SPECS = {
     description: 'where the SM-DP+ address comes from (default: backend when --backend-url is set, else from the credentials present); smds: poll the SM-DS for an event, no cloud account',
     commands: PROVISION,
   },
-  smds: { kind: 'address', arg: '<address>', description: "SM-DS to poll with --cloud smds (default: the eUICC's root SM-DS)", commands: PROVISION },
+  smds: {
+    kind: 'address',
+    arg: '<address>',
+    description: "SM-DS to ask (host[:port]): by discover, download --from-smds and provision --cloud smds (default: the eUICC's root SM-DS)",
+    commands: ['discover', 'download', 'provision'],
+  },
   cloudUrl: { kind: 'url', arg: '<url>', description: 'base URL of the Super SIM API (regions, the local double; http:// only to loopback)', commands: PROVISION },
   fleet: { kind: 'text', arg: '<sid|name>', description: 'Super SIM fleet the Sim joins', commands: PROVISION },
   enable: { kind: 'bool', description: 'enable the profile once installed (default; --no-enable leaves it disabled)', commands: PROVISION },

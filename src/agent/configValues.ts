@@ -160,8 +160,15 @@ function deviceValue(raw: unknown, o: Origin): string {
   return v;
 }
 
+/** Standard variables other programs share, where curl's scheme-less `host:port` is common. */
+const LENIENT_PROXY_VARS = ['HTTPS_PROXY', 'https_proxy'];
+
 function proxyValue(raw: unknown, o: Origin): string {
   const v = text(raw, o, 2048);
+  // our own settings say what they mean: http://host[:port]; "foo" is not taken for http://foo:80
+  if (!(o.from === 'env' && LENIENT_PROXY_VARS.includes(o.name)) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(v.trim())) {
+    throw invalidAt(o, `${shown(v)} is not a proxy URL: write http://host[:port] (the port is 80 when left out)`);
+  }
   let parsed;
   try {
     parsed = parseProxyUrl(v);

@@ -38,7 +38,8 @@ export async function openDownloadJournal(
 ): Promise<{ journal?: Journal; uncancelled?: string }> {
   let journal: Journal;
   try {
-    journal = Journal.open(path.replaceAll('{eid}', eid), eid);
+    // a required journal is one the user configured: its folder is theirs to create
+    journal = Journal.open(path.replaceAll('{eid}', eid), eid, { createFolder: !options.required });
   } catch (e) {
     const err = toLpaError(e);
     // a journal of another eUICC is a configuration mistake, not a missing folder

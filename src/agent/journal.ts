@@ -40,6 +40,22 @@ const MAX_HISTORY = 50;
  * power cut resumes instead of starting over. Written atomically (write, fsync, rename) with 0600
  * permissions on every change.
  */
+export interface JournalOpenOptions {
+  /**
+   * Create the journal's folder when missing: only for the built-in default place
+   * (/var/lib/lpa-agent, or ~/.local/state/lpa-agent), never for a path the user gave.
+   */
+  createFolder?: boolean;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export class Journal {
   private constructor(
     readonly path: string,
@@ -51,11 +67,16 @@ export class Journal {
    * configuration points this module at another module's journal (a fixed --journal without
    * {eid}, or the wrong --device), and that journal may hold a download to cancel.
    */
-  static open(path: string, eid: string): Journal {
-    try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    } catch (e) {
-      throw new LpaError('JOURNAL', `cannot create the journal folder ${dirname(path)}: ${(e as Error).message} (choose another with --journal)`, { path }, { cause: e });
+  static open(path: string, eid: string, options: JournalOpenOptions = {}): Journal {
+    const folder = dirname(path);
+    if (options.createFolder) {
+      try {
+        mkdirSync(folder, { recursive: true, mode: 0o700 });
+      } catch (e) {
+        throw new LpaError('JOURNAL', `cannot create the journal folder ${folder}: ${(e as Error).message} (choose another with --journal)`, { path }, { cause: e });
+      }
+    } else if (!isFolder(folder)) {
+      throw new LpaError('JOURNAL', `the folder ${folder} of the journal ${path} does not exist (a journal given with --journal, LPA_AGENT_JOURNAL or "journal" is created, its folder is not): create it or choose another journal`, { path });
     }
     if (existsSync(path)) {
       const loaded = Journal.read(path);

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseDeviceSpec, type DeviceSpec } from '../../drivers/spec.js';
 import { LpaError } from '../errors.js';
+import { pidAlive } from '../util/pid.js';
 
 function realOr(path: string): string {
   try {
@@ -52,15 +53,6 @@ function startTime(pid: number): string | undefined {
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
     return undefined;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -131,7 +123,12 @@ function create(path: string, content: string): boolean {
   try {
     writeFileSync(aside, content, { mode: 0o644, flag: 'wx' });
   } catch (e) {
-    throw new LpaError('LOCKED', `cannot create lock file ${path}: ${(e as Error).message}`, { lockFile: path }, { cause: e });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new LpaError('CONFIG_INVALID', `cannot create lock file ${path}: its folder ${dirname(path)} does not exist`, { lockFile: path }, { cause: e });
+    }
+    const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `no permission to write in ${dirname(path)} (${code})` : (code ?? (e as Error).message);
+    throw new LpaError('LOCKED', `cannot create lock file ${path}: ${why}`, { lockFile: path }, { cause: e });
   }
   try {
     linkSync(aside, path);

@@ -34,6 +34,8 @@ export interface ProvisionInput {
   device: ProvisionDevice;
   /** Journal path; `{eid}` is replaced by the EID. */
   journalPath: string;
+  /** The journal path is the built-in default: its folder may be created (a configured one's may not). */
+  createJournalFolder?: boolean;
   /** Opens the cloud provider; called only when the cloud is needed. */
   openCloud: () => OpenedProvider;
   fleet?: string;
@@ -112,7 +114,7 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
   // 1. module
   progress('module', 'reading the EID');
   const eid = await timed('module', () => es10.getEid());
-  const journal = Journal.open(input.journalPath.replaceAll('{eid}', eid), eid);
+  const journal = Journal.open(input.journalPath.replaceAll('{eid}', eid), eid, { createFolder: input.createJournalFolder ?? false });
   progress('module', `EID ${eid}`, { eid, journal: journal.path });
   const complete = (step: StepName, note?: string) => {
     journal.complete(step, note);

@@ -22,6 +22,17 @@ export interface SendEs10Options extends StoreDataOptions {
   fn?: string;
 }
 
+/** The block size to suggest when long STORE DATA blocks fail (lpac's default). */
+export const SHORT_BLOCK_SIZE = 120;
+
+/** What to tell a user whose module or eUICC fails on long STORE DATA blocks. */
+export const SHORT_BLOCK_HINT = `try smaller STORE DATA blocks with --apdu-size ${SHORT_BLOCK_SIZE}`;
+
+/** A STORE DATA command APDU longer than one of SHORT_BLOCK_SIZE data bytes: --apdu-size would shorten it. */
+export function isLongStoreData(apdu: Uint8Array): boolean {
+  return apdu.length > 5 + SHORT_BLOCK_SIZE && apdu[1] === 0xe2;
+}
+
 /** Splits `der` into STORE DATA command APDUs: full blocks except the last. */
 export function storeDataBlocks(der: Uint8Array, options: StoreDataOptions = {}): Uint8Array[] {
   const blockSize = options.blockSize ?? 255;
@@ -64,7 +75,7 @@ export async function sendEs10(channel: ApduChannel, der: Uint8Array, options: S
       body = checkSw(resp, blocks.length > 1 ? `${fn} (block ${i + 1}/${blocks.length})` : fn);
     } catch (e) {
       // 6601 on a long block: some removable eUICCs in readers/modules want shorter ones
-      if (isLpaError(e) && e.details.sw === '6601' && blocks[i]!.length > 125) e.message += '; try smaller STORE DATA blocks with --apdu-size 120';
+      if (isLpaError(e) && e.details.sw === '6601' && isLongStoreData(blocks[i]!)) e.message += `; ${SHORT_BLOCK_HINT}`;
       throw e;
     }
     if (body.length > 0) parts.push(body);

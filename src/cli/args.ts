@@ -66,17 +66,13 @@ function take(
   const spec = own(name);
   if (!spec && name.startsWith('no-') && own(name.slice(3))?.type === 'boolean') {
     if (inline !== undefined) throw new LpaError('USAGE', `option --${name} takes no value`);
-    options[name.slice(3)] = false;
+    setOnce(options, name.slice(3), false);
     return i;
   }
   if (!spec) throw new LpaError('USAGE', `unknown option --${name} (see --help)`, { option: name });
   if (spec.type === 'boolean') {
-    if (inline !== undefined) {
-      if (inline !== 'true' && inline !== 'false') throw new LpaError('USAGE', `option --${name} takes no value`);
-      options[name] = inline === 'true';
-    } else {
-      options[name] = true;
-    }
+    if (inline !== undefined && inline !== 'true' && inline !== 'false') throw new LpaError('USAGE', `option --${name} takes no value`);
+    setOnce(options, name, inline === undefined ? true : inline === 'true');
     return i;
   }
   let value = inline;
@@ -92,9 +88,23 @@ function take(
     const prev = options[name];
     options[name] = Array.isArray(prev) ? [...prev, value] : [value];
   } else {
-    options[name] = value;
+    setOnce(options, name, value);
   }
   return i;
+}
+
+/**
+ * Sets a single-valued option. Given twice with the same value is harmless; with different values
+ * (`--device a --device b`, `--enable --no-enable`) the user meant one of them: a usage error, never
+ * a silent choice of the last.
+ */
+function setOnce(options: OptionValues, name: string, value: string | boolean): void {
+  const prev = options[name];
+  if (prev !== undefined && prev !== value) {
+    const shown = (v: unknown) => (typeof v === 'boolean' ? `--${v ? '' : 'no-'}${name}` : JSON.stringify(v));
+    throw new LpaError('USAGE', `option --${name} given twice with different values (${shown(prev)} and ${shown(value)}): give it once`, { option: name });
+  }
+  options[name] = value;
 }
 
 export function str(options: OptionValues, name: string): string | undefined {

@@ -106,6 +106,6 @@ export function outputFormat(options: OptionValues): OutputFormat {
   const json = bool(options, 'json');
   if (o === undefined) return json ? 'json' : 'human';
   if (o !== 'human' && o !== 'json' && o !== 'lpac') throw new LpaError('USAGE', `--output must be human, json or lpac, got "${o}"`);
-  if (json && o === 'human') throw new LpaError('USAGE', '--json and --output human contradict each other: give one');
+  if (json && o !== 'json') throw new LpaError('USAGE', `--json and --output ${o} contradict each other: give one`);
   return o;
 }

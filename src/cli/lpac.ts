@@ -177,17 +177,20 @@ export function lpacResultData(command: string, data: unknown): Json {
     case 'download':
       return lpacDownloadResult(d);
     case 'notifications':
-      // list -> the items; send (delivery outcomes) and remove -> null, as lpac's process / remove
-      if (Array.isArray(d.notifications) && d.notifications.every((n) => !('delivered' in (n as object)))) return (d.notifications as NotificationView[]).map(lpacNotification);
-      return null;
+      // list -> the items (an empty list too); send (`sent`) and remove (`removed`) -> null, as lpac's process / remove
+      if (typeof d.sent === 'number' || 'removed' in d || !Array.isArray(d.notifications)) return null;
+      if (d.notifications.some((n) => 'delivered' in (n as object))) return null;
+      return (d.notifications as NotificationView[]).map(lpacNotification);
     case 'discover':
       // lpac's "profile discovery" lists the SM-DP+ address of each event (no event ids)
       return Array.isArray(d.events) ? (d.events as { rspServerAddress: string }[]).map((e) => e.rspServerAddress) : [];
+    case 'default-smdp':
+      // the show form (it reads both addresses) -> lpac chip info's EuiccConfiguredAddresses; setting -> null
+      return 'rootDsAddress' in d ? { defaultDpAddress: d.defaultDpAddress ?? null, rootDsAddress: d.rootDsAddress ?? null } : null;
     case 'enable':
     case 'disable':
     case 'delete':
     case 'nickname':
-    case 'default-smdp':
     case 'reset':
       return null;
     default:

@@ -6,27 +6,40 @@ import type { Command } from './command.js';
 import { commandsUsing, GLOBAL_OPTIONS, KEY_OPTIONS, optionsFor, readGlobals } from './globals.js';
 import { Output, stdWriters, type OutputOptions } from './output.js';
 import { COMMANDS, COMMAND_SUMMARIES } from './registry.js';
+import { dropTlsRejectVariable, ignoredTlsRejectNote } from './tlsEnv.js';
 import { TraceLog } from './trace.js';
 
 /** Options that take a value, wherever they belong (so their values are not taken for the command word). */
-const VALUE_OPTIONS = new Set(Object.entries({ ...GLOBAL_OPTIONS, ...KEY_OPTIONS }).filter(([, s]) => s.type === 'string').map(([n]) => n));
+const VALUE_OPTIONS = new Map(Object.entries({ ...GLOBAL_OPTIONS, ...KEY_OPTIONS }).filter(([, s]) => s.type === 'string'));
 
 /**
  * Finds the command word: the first argument that is neither an option nor the value of a known
- * option, preferring a known command name (so `--smdp host download` finds `download`).
+ * option, preferring a known command name (so `--smdp host download` finds `download`). When the
+ * only command name stands where an option's value belongs (`--config eid`), the value is what is
+ * missing: a usage error naming the option, not "no command given".
  */
 function findCommand(argv: readonly string[]): { name?: string; index: number } {
   let first: { name: string; index: number } | undefined;
+  let commandAsValue: { option: string; word: string } | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') break;
     if (a.startsWith('-') && a.length > 1) {
       const name = a.replace(/^--?/, '').split('=')[0]!;
-      if (VALUE_OPTIONS.has(name) && a.startsWith('--') && !a.includes('=')) i++;
+      if (VALUE_OPTIONS.has(name) && a.startsWith('--') && !a.includes('=')) {
+        const value = argv[i + 1];
+        if (value !== undefined && Object.hasOwn(COMMANDS, value)) commandAsValue ??= { option: name, word: value };
+        i++;
+      }
       continue;
     }
     if (Object.hasOwn(COMMANDS, a)) return { name: a, index: i };
     first ??= { name: a, index: i };
+  }
+  if (commandAsValue !== undefined) {
+    const { option, word } = commandAsValue;
+    const arg = VALUE_OPTIONS.get(option)?.arg;
+    throw new LpaError('USAGE', `option --${option} needs a value${arg ? ` ${arg}` : ''} ("${word}" is the command, not its value)`, { option });
   }
   return first ?? { index: -1 };
 }
@@ -35,7 +48,7 @@ function mainHelp(): string {
   const names = Object.keys(COMMAND_SUMMARIES);
   const width = Math.max(...names.map((n) => n.length)) + 2;
   return [
-    `lpa-agent ${VERSION} — puts an eSIM profile on a cellular module's eUICC (GSMA SGP.22 LPA over AT)`,
+    `lpa-agent ${VERSION} — puts an eSIM profile on a cellular module's eUICC (GSMA SGP.22 LPA over AT, QMI, MBIM or PC/SC)`,
     '',
     'Usage: lpa-agent [global options] <command> [command options]   (options may also follow the command)',
     '',
@@ -62,11 +75,13 @@ function commandHelp(cmd: Command): string {
 
 /** Parses the command line of `cmd`; an option of another command says whose it is. */
 function parseFor(cmd: Command, rest: string[]): { options: OptionValues; positionals: string[] } {
+  const specs = optionsFor(cmd.name, cmd.options);
   try {
-    return parseArgs(rest, optionsFor(cmd.name, cmd.options));
+    return parseArgs(rest, specs);
   } catch (e) {
     const option = e instanceof LpaError ? e.details.option : undefined;
-    const owners = typeof option === 'string' ? commandsUsing(option) : [];
+    // an option this command does not take, which another one does
+    const owners = typeof option === 'string' && !Object.hasOwn(specs, option) ? commandsUsing(option) : [];
     if (owners.length > 0) throw new LpaError('USAGE', `option --${String(option)} is not used by ${cmd.name} (it is an option of ${owners.join(', ')})`, { option });
     throw e;
   }
@@ -77,11 +92,15 @@ const UNSTOPPABLE_STEP = 'loadBoundProfilePackage';
 
 export async function main(argv: readonly string[]): Promise<number> {
   stdWriters(); // from here on a closed stdout/stderr (EPIPE, EIO) never kills the agent
-  const { name, index } = findCommand(argv);
+  // before anything connects: NODE_TLS_REJECT_UNAUTHORIZED changes nothing here, and Node's warning
+  // about it would say the opposite (tlsEnv.ts)
+  dropTlsRejectVariable();
   const outputs = argv.flatMap((a, i) => (a === '--output' ? [argv[i + 1] ?? ''] : a.startsWith('--output=') ? [a.slice('--output='.length)] : []));
   const wantsJson = outputs.length > 0 ? outputs.every((o) => o === 'json' || o === 'lpac') : argv.includes('--json');
-  let out = new Output(wantsJson ? 'json' : 'human', name ?? '');
+  let out = new Output(wantsJson ? 'json' : 'human', '');
   try {
+    const { name, index } = findCommand(argv);
+    out = new Output(wantsJson ? 'json' : 'human', name ?? '');
     if (name === undefined) {
       const { options } = parseArgs(argv, GLOBAL_OPTIONS);
       if (options.version) {
@@ -120,6 +139,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       globals.output === 'lpac'
         ? new (await import('./lpac.js')).LpacOutput(name, undefined, undefined, outOptions)
         : new Output(globals.json ? 'json' : 'human', name, undefined, undefined, outOptions);
+    const tlsNote = ignoredTlsRejectNote();
+    if (tlsNote) out.debug(tlsNote);
     checkConfigFiles(globals.config);
     const traceLog = usedBy('trace', name) ? TraceLog.open(globals.config) : undefined;
     if (traceLog) globals.traceLog = traceLog;

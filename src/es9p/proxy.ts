@@ -43,6 +43,7 @@ export function parseProxyUrl(text: string): ProxyServer {
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   if (host === '') throw new Error('has no host');
   const port = u.port === '' ? 80 : Number(u.port);
+  if (port < 1 || port > 65535) throw new Error(`has port ${port}; a port is 1 to 65535`);
   const label = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
   const server: ProxyServer = { host, port, label };
   if (u.username !== '') {

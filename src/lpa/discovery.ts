@@ -11,6 +11,7 @@
  * holds no profile, and the eUICC's next authentication replaces it.
  */
 
+import { parseCertificate, type RspRole } from '../crypto/certs.js';
 import { LpaError, toLpaError } from '../errors.js';
 import type { DeviceInfo } from '../es10/authenticateServer.js';
 import { authenticateServerError, type Es10Client } from '../es10/client.js';
@@ -69,14 +70,41 @@ export function parseSmdsAddress(text: string): string {
  * An error from the SM-DS (ES11 answer, HTTP, TLS, network) says so: the shared ES9+ client words
  * its messages for an SM-DP+.
  */
-export function smdsError(e: unknown, address: string): LpaError {
+export function smdsError(e: unknown, address: string, serverRole?: RspRole): LpaError {
   const err = toLpaError(e);
   if (err.details.server !== 'SM-DS') {
     err.message = err.message.replace(/SM-DP\+/g, 'SM-DS');
     err.details.server = 'SM-DS';
     err.details.smdsAddress = address;
+    // the server's own words, when the message gave our reading of its status code instead
+    const said = err.details.serverMessage;
+    if (typeof said === 'string' && said !== '' && !err.message.includes(said)) err.message += `; the server said: "${said}"`;
+    const why = notAnSmds(err, serverRole);
+    if (why) {
+      err.message += ` (${address} may not be an SM-DS: ${why}; a profile's SM-DP+ address goes to "download --smdp")`;
+      err.details.hint = `${address} may not be an SM-DS`;
+    }
   }
   return err;
+}
+
+/** Why the server at an SM-DS address looks like something else, or undefined. */
+function notAnSmds(err: LpaError, serverRole: RspRole | undefined): string | undefined {
+  if (serverRole !== undefined && serverRole !== 'ds-auth') {
+    return `it signed with ${serverRole === 'dp-auth' ? 'an SM-DP+ certificate' : 'a certificate'} (role ${serverRole}), not an SM-DS one (ds-auth)`;
+  }
+  const status = err.details.httpStatus;
+  if (status === 404 || status === 405 || status === 501) return `it answered HTTP ${status}: it does not offer the ES11 functions`;
+  return undefined;
+}
+
+/** The RSP role of the certificate a server authenticated with, when it decodes and carries one. */
+function roleOf(certificate: Uint8Array): RspRole | undefined {
+  try {
+    return parseCertificate(certificate).role;
+  } catch {
+    return undefined; // the eUICC judges the certificate; this is only for a hint
+  }
 }
 
 /** Runs the SGP.22 event retrieval once. */
@@ -88,11 +116,13 @@ export async function discoverEvents(es10: Es10Client, pool: Es9Pool, request: D
   const address = await resolveSmds(es10, request.smdsAddress);
   progress('smds', `SM-DS ${address}${request.smdsAddress === undefined ? ' (the eUICC\'s root SM-DS)' : ''}`, { smdsAddress: address });
   const es11 = pool.get(address);
+  /** Whose certificate signed serverSigned1 (known after initiateAuthentication). */
+  let serverRole: RspRole | undefined;
   const onServer = async <T>(call: () => Promise<T>): Promise<T> => {
     try {
       return await call();
     } catch (e) {
-      throw smdsError(e, address);
+      throw smdsError(e, address, serverRole);
     }
   };
 
@@ -112,6 +142,7 @@ export async function discoverEvents(es10: Es10Client, pool: Es9Pool, request: D
     await facts;
   }
   const transactionId = init.transactionId;
+  serverRole = roleOf(init.serverCertificate);
   await onServer(async () => checkServerSigned1(init.serverSigned1, fromHex(transactionId, 'transactionId'), address));
   checkAbort();
 
@@ -129,6 +160,8 @@ export async function discoverEvents(es10: Es10Client, pool: Es9Pool, request: D
     await es11.authenticateClientEs11({ transactionId, authenticateServerResponse: auth.raw }).catch(() => undefined);
     err.message += ' (the eUICC refused the SM-DS; its answer was sent to the SM-DS)';
     err.details.smdsAddress = address;
+    const why = notAnSmds(err, serverRole);
+    if (why) err.message += `; ${address} may not be an SM-DS: ${why}`;
     throw err;
   }
   checkAbort();

@@ -30,7 +30,7 @@ import type { Es9Pool } from './es9.js';
 import { judgeInstallResult, loadBoundProfilePackage } from './install.js';
 import { deliverNotifications, type DeliveryOutcome, undeliveredLine } from './notifications.js';
 import { checkPolicyRules } from './policy.js';
-import { resolveTarget, type DownloadTarget, type TargetInput } from './target.js';
+import { describeTarget, resolveTarget, type DownloadTarget, type TargetInput } from './target.js';
 
 export { BPP_BLOCK_TIMEOUT_MS, loadBoundProfilePackage } from './install.js';
 
@@ -141,7 +141,7 @@ export async function downloadProfile(es10: Es10Client, pool: Es9Pool, request: 
   if (target.confirmationCodeRequired && !request.confirmationCode) {
     throw new LpaError('USAGE', 'this activation code needs a confirmation code: add --confirmation-code <code>');
   }
-  progress('target', `SM-DP+ ${target.smdpAddress} (${target.method === 'default' ? 'default SM-DP+, profile bound to the EID' : `matching id ${target.matchingId}`})`, {
+  progress('target', `SM-DP+ ${target.smdpAddress} (${describeTarget(target)})`, {
     smdpAddress: target.smdpAddress,
     matchingId: target.matchingId,
     method: target.method,

@@ -12,8 +12,9 @@ export interface TargetInput {
 
 export interface DownloadTarget {
   smdpAddress: string;
-  /** Empty for the "SM-DP+ Default" method (the SM-DP+ finds the profile bound to the EID). */
+  /** Empty: the SM-DP+ finds the profile bound to the EID (as in the "SM-DP+ Default" method). */
   matchingId: string;
+  /** Where the address came from: an activation code, --smdp, or the eUICC's default SM-DP+ address. */
   method: 'activation-code' | 'address' | 'default';
   confirmationCodeRequired: boolean;
   /** SM-DP+ OID an activation code names (checked against the server certificate). */
@@ -58,11 +59,17 @@ export async function resolveTarget(es10: Es10Client, input: TargetInput): Promi
   }
   if (input.smdpAddress !== undefined) {
     const a = parseSmdpAddress(input.smdpAddress);
-    return { smdpAddress: a.value, matchingId: input.matchingId ?? '', method: input.matchingId ? 'address' : 'default', confirmationCodeRequired: false };
+    return { smdpAddress: a.value, matchingId: input.matchingId ?? '', method: 'address', confirmationCodeRequired: false };
   }
   const { defaultDpAddress } = await es10.getConfiguredAddresses();
   if (!defaultDpAddress) {
     throw new LpaError('USAGE', 'no SM-DP+ given and the eUICC has no default SM-DP+ address: use --smdp <address>, --activation-code, or set one with "default-smdp <address>"');
   }
   return { smdpAddress: parseSmdpAddress(defaultDpAddress).value, matchingId: input.matchingId ?? '', method: 'default', confirmationCodeRequired: false };
+}
+
+/** For progress lines: `matching id X`, or what an empty one means, and where the address came from. */
+export function describeTarget(target: Pick<DownloadTarget, 'matchingId' | 'method'>): string {
+  const what = target.matchingId ? `matching id ${target.matchingId}` : 'no matching id: the profile bound to this EID';
+  return target.method === 'default' ? `the eUICC's default SM-DP+, ${what}` : what;
 }

@@ -29,6 +29,17 @@ function tryAcquire(path: string, options: LockOptions): LockFile | 'LOCKED' {
 }
 
 describe('LockFile', () => {
+  it('a lock file whose folder is missing: CONFIG_INVALID naming the folder, not a raw ENOENT about a temporary file', () => {
+    let err: unknown;
+    try {
+      LockFile.acquire(join(dir, 'missing', 'agent.lock'), agent(1001));
+    } catch (e) {
+      err = e;
+    }
+    expect(isLpaError(err, 'CONFIG_INVALID')).toBe(true);
+    expect((err as Error).message).toBe(`cannot create lock file ${join(dir, 'missing', 'agent.lock')}: its folder ${join(dir, 'missing')} does not exist`);
+  });
+
   it('a live holder keeps the lock; the holder releases it; a dead holder is taken over', () => {
     const path = join(dir, 'm.lock');
     const a = LockFile.acquire(path, agent(1001));

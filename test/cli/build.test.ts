@@ -15,6 +15,8 @@ describe('npm start builds only when a source changed', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.prestart).toBe('node scripts/build-if-stale.mjs');
     expect(pkg.scripts.build).toBe('node scripts/build-if-stale.mjs --always');
+    // the second demo builds only when a source changed, like npm start
+    expect(pkg.scripts['demo:smds']).toBe('node scripts/build-if-stale.mjs && node scripts/demo-smds.mjs');
     // npm test built just now: nothing to do for npm start
     const r = spawnSync(process.execPath, [SCRIPT, '--check'], { encoding: 'utf8' });
     expect(r.stdout.trim()).toBe('up to date');

@@ -6,6 +6,13 @@ import { jsonLines, runCli, type RunResult } from './run.js';
 
 const EID = '89049032123451234512345678901235';
 
+/** The run failed with `code` and one line on stderr matching `message`. */
+const oneLine = (r: RunResult, code: number, message: RegExp): void => {
+  expect(r.stderr).toMatch(message);
+  expect(r.code).toBe(code);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+};
+
 /**
  * Configuration applies to every command it makes sense for, through the real CLI: --config before
  * or after the command word, LPA_AGENT_* variables and config file keys for eid/profiles/...,
@@ -20,11 +27,6 @@ describe('configuration for every command', () => {
     const p = join(dir, name);
     writeFileSync(p, JSON.stringify(obj));
     return p;
-  };
-  const oneLine = (r: RunResult, code: number, message: RegExp): void => {
-    expect(r.stderr).toMatch(message);
-    expect(r.code).toBe(code);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   };
 
   it('--config works before or after the command word, for any command', async () => {
@@ -89,6 +91,58 @@ describe('configuration for every command', () => {
     oneLine(r, 2, /option --fleet is not used by eid \(it is an option of provision\)/);
   });
 
+  describe('smds: one key for discover, download --from-smds and provision --cloud smds', () => {
+    // every SM-DS name leads to a closed port on this machine: the error names the one asked
+    const nowhere = ['--connect-to', 'x.example.com:443:127.0.0.1:1', '--connect-to', 'lpa.ds.gsma.com:443:127.0.0.1:1', '--connect-to', 'y.example.com:443:127.0.0.1:1'];
+
+    it('LPA_AGENT_SMDS and config "smds" choose the SM-DS of discover and download --from-smds; --smds wins', async () => {
+      const env = await runCli(['--device', `virtual:${state}`, ...nowhere, 'discover'], { env: { LPA_AGENT_SMDS: 'x.example.com' } });
+      expect(env.code).toBe(6);
+      expect(env.stderr).toMatch(/==> SM-DS x\.example\.com$/m);
+      expect(env.stderr).toMatch(/cannot reach SM-DS x\.example\.com/);
+      expect(env.stderr).not.toMatch(/lpa\.ds\.gsma\.com/);
+      const file = config({ smds: 'x.example.com' }, 'smds.json');
+      const fromFile = await runCli(['--config', file, '--device', `virtual:${state}`, ...nowhere, 'download', '--from-smds']);
+      expect(fromFile.code).toBe(6);
+      expect(fromFile.stderr).toMatch(/cannot reach SM-DS x\.example\.com/);
+      const flag = await runCli(['--config', file, '--device', `virtual:${state}`, ...nowhere, 'discover', '--smds', 'y.example.com']);
+      expect(flag.stderr).toMatch(/cannot reach SM-DS y\.example\.com/);
+    });
+
+    it('a configured SM-DS does not disturb a plain download; --smds on its command line without --from-smds is a usage error', async () => {
+      const plain = await runCli(['--device', `virtual:${state}`, ...nowhere, 'download', '--smdp', 'y.example.com', '--matching-id', 'X'], { env: { LPA_AGENT_SMDS: 'x.example.com' } });
+      expect(plain.code).toBe(6);
+      expect(plain.stderr).toMatch(/cannot reach SM-DP\+ y\.example\.com/);
+      oneLine(await runCli(['--device', `virtual:${state}`, 'download', '--smds', 'x.example.com']), 2, /--smds goes with --from-smds/);
+    });
+
+    it('eid --smds names the commands that use it', async () => {
+      oneLine(await runCli(['--device', `virtual:${state}`, 'eid', '--smds', 'x.example.com']), 2, /option --smds is not used by eid \(it is an option of discover, download, provision\)/);
+    });
+  });
+
+  it('a single-valued option given twice with different values is a usage error naming it; the same value twice passes', async () => {
+    oneLine(
+      await runCli(['--device', `virtual:${state}`, '--device', `virtual:${join(dir, 'other.json')}`, 'eid']),
+      2,
+      /^lpa-agent: option --device given twice with different values \(".*euicc\.json" and ".*other\.json"\): give it once$/m,
+    );
+    oneLine(await runCli(['--device', `virtual:${state}`, 'eid', '--apdu-size', '120', '--apdu-size=100']), 2, /option --apdu-size given twice with different values \("120" and "100"\)/);
+    oneLine(await runCli(['--device', `virtual:${state}`, 'disable', '8988307000000000016', '--notify', '--no-notify']), 2, /option --notify given twice with different values \(--notify and --no-notify\)/);
+    const same = await runCli(['--device', `virtual:${state}`, 'eid', '--device', `virtual:${state}`, '-q', '--quiet']);
+    expect(same.code).toBe(0);
+    expect(same.stdout.trim()).toBe(EID);
+  });
+
+  it('a command word where an option\'s value belongs: the option needs a value, not "no command given"', async () => {
+    oneLine(await runCli(['--config', 'eid']), 2, /^lpa-agent: option --config needs a value <file> \("eid" is the command, not its value\)$/m);
+    oneLine(await runCli(['--apdu-size', 'eid']), 2, /^lpa-agent: option --apdu-size needs a value <1\.\.255> \("eid" is the command, not its value\)$/m);
+    oneLine(await runCli(['--device', `virtual:${state}`, '--trace', 'profiles']), 2, /option --trace needs a value <file>/);
+    // a command word further on: the word before it is the option's value, as written
+    const valued = await runCli(['--device', `virtual:${state}`, '--apdu-size', 'eid', 'eid']);
+    oneLine(valued, 2, /--apdu-size: "eid" is not a whole number/);
+  });
+
   it('options may come before the command word, command options included', async () => {
     const r = await runCli(['--device', `virtual:${state}`, '--smdp', 'not a host!', 'download']);
     oneLine(r, 2, /not a host/);
@@ -103,6 +157,7 @@ describe('clear errors instead of confusing ones', () => {
   it.each([
     [['--device', '/etc/hostname', 'eid'], 4, /\/etc\/hostname is not a serial port \(it is a regular file\)/],
     [['--device', '/tmp', 'eid'], 4, /\/tmp is not a serial port \(it is a folder\)/],
+    [['--device', '/dev/null', 'eid'], 4, /\/dev\/null is not a serial port \(a device without terminal settings\)/],
     [['--device', 'DEV', 'enable', '8988307000000000017'], 2, /invalid ICCID "8988307000000000017": the check digit \(last digit\) should be 6; a typo\?/],
     [['--device', 'DEV', 'nickname', '8949449999999990048', 'x'], 2, /the check digit \(last digit\) should be 9/],
     [['--device', 'DEV', 'eid', 'extra-arg'], 2, /eid takes no arguments; unexpected "extra-arg"/],
@@ -122,12 +177,56 @@ describe('clear errors instead of confusing ones', () => {
     expect(r.code).toBe(code);
   });
 
+  it('--json with --output lpac is a contradiction too (a usage error as a JSON result, nothing else)', async () => {
+    const r = await runCli(['--device', device, '--json', '--output', 'lpac', 'eid']);
+    expect(r.code).toBe(2);
+    expect(jsonLines(r.stdout)).toEqual([{ type: 'result', ok: false, command: 'eid', error: { code: 'USAGE', message: '--json and --output lpac contradict each other: give one' } }]);
+  });
+
   it('--device virtual:/nonexistent/dir/x.json is an error and creates no folder', async () => {
     const missing = join(dir, 'no', 'such', 'dir');
     const r = await runCli(['--device', `virtual:${join(missing, 'x.json')}`, 'eid']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/the folder .*no\/such\/dir does not exist/);
     expect(existsSync(join(dir, 'no'))).toBe(false);
+  });
+
+  it.each([
+    [['serve-modem', '--pty', 'PTY']],
+    [['serve-card', '--vpcd', '127.0.0.1:1']],
+  ])('%j --state in a missing folder is an error before serving and creates no folder', async (args) => {
+    const missing = join(dir, 'gone', 'dir');
+    const r = await runCli([...(args as string[]).map((a) => (a === 'PTY' ? join(dir, 'pty-never') : a)), '--state', join(missing, 's.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^lpa-agent: --state .*: the folder .*gone\/dir does not exist/);
+    expect(existsSync(join(dir, 'gone'))).toBe(false);
+    expect(existsSync(join(dir, 'pty-never'))).toBe(false);
+  });
+
+  it('a journal the user names in a missing folder: JOURNAL (exit 8) naming the folder, which is not created', async () => {
+    const missing = join(dir, 'no-journal-dir');
+    const dl = await runCli(['--device', device, '--connect-to', 'a.example:443:127.0.0.1:1', 'download', '--smdp', 'a.example', '--matching-id', 'X'], {
+      env: { LPA_AGENT_JOURNAL: join(missing, 'j.json') },
+    });
+    oneLine(dl, 8, /^lpa-agent: the folder .*no-journal-dir of the journal .*no-journal-dir\/j\.json does not exist \(a journal given with --journal, LPA_AGENT_JOURNAL or "journal" is created, its folder is not\)/m);
+    const prov = await runCli(['--device', device, 'provision', '--cloud', 'smds', '--smds', 'a.example', '--journal', join(missing, 'sub', '{eid}.json')]);
+    expect(prov.code).toBe(8);
+    expect(prov.stderr).toMatch(/lpa-agent: the folder .*no-journal-dir\/sub of the journal .*does not exist/);
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it('a lock file in a missing folder: a configuration error (exit 3) naming the folder, from any source', async () => {
+    const lock = join(dir, 'no-lock-dir', 'agent.lock');
+    const flag = await runCli(['--device', device, '--lock-file', lock, 'eid']);
+    oneLine(flag, 3, /^lpa-agent: --lock-file: the folder .*no-lock-dir of the lock file .*no-lock-dir\/agent\.lock does not exist$/m);
+    oneLine(await runCli(['--device', device, 'eid'], { env: { LPA_AGENT_LOCK_FILE: lock } }), 3, /^lpa-agent: LPA_AGENT_LOCK_FILE: the folder .*no-lock-dir of the lock file/m);
+    expect(existsSync(join(dir, 'no-lock-dir'))).toBe(false);
+  });
+
+  it.each(['--pty', '--qmi', '--mbim'])('serve-modem %s in a missing folder: a usage error naming the folder, nothing served', async (option) => {
+    const r = await runCli(['serve-modem', option, join(dir, 'no-pty-dir', 'port')]);
+    oneLine(r, 2, new RegExp(`^lpa-agent: ${option} .*no-pty-dir/port: the folder .*no-pty-dir of the pty link does not exist`, 'm'));
+    expect(existsSync(join(dir, 'no-pty-dir'))).toBe(false);
   });
 
   it('notifications remove of an unknown sequence number is an error, nothing removed', async () => {

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { autoVerdict, type Inventory } from '../../drivers/detect/index.js';
+import { devicesText } from '../../src/cli/commands/devices.js';
 import { buildTree, loadLayout, type LayoutDesc } from '../helpers/sysfsTree.js';
 import { jsonLines, runCli, useServedModem } from './run.js';
 
@@ -24,6 +26,12 @@ async function devicesJson(sysfsRoot: string) {
 }
 
 describe('lpa-agent devices', () => {
+  it('quotes a reader\'s --device value, which holds spaces, so it can be pasted into a shell', () => {
+    const inv = { modules: [], others: [], searched: [], modemManager: { running: false, pids: [] }, readers: [{ name: 'Virtual PCD 00 01', device: 'pcsc:Virtual PCD 00 01', cardPresent: true, euicc: true, note: 'eUICC' }] };
+    const verdict = autoVerdict(inv as unknown as Inventory);
+    expect(devicesText(inv as unknown as Inventory, verdict)).toContain('   Virtual PCD 00 01  --device "pcsc:Virtual PCD 00 01"  (eUICC)');
+  });
+
   it('lists the module, its ports with roles, ModemManager and the auto pick (human)', async () => {
     const sys = tree('telit-fn980-mbim');
     const r = await runCli(['devices', '--sysfs-root', sys]);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressesView, euiccInfo2View, notificationView, profileView, type ProfileView } from '../../src/cli/format.js';
 import { lpacChipInfo, lpacLine, LpacOutput, lpacProfile, lpacResultData, snakeName } from '../../src/cli/lpac.js';
@@ -11,6 +14,7 @@ import type { Es9Pool } from '../../src/lpa/es9.js';
 import type { SmdpServer } from '../../src/sim/smdp/index.js';
 import { startInProcessPeers, type InProcessPeers } from '../helpers/inProcessPeers.js';
 import { fromHex } from '../../src/util/hex.js';
+import { runCli } from './run.js';
 
 /** Collects what an output writes. */
 function sink(): { write(t: string): void; text: string; lines(): Record<string, any>[] } {
@@ -262,7 +266,7 @@ describe('lpac lines (golden)', () => {
     );
     const b = lpac('notifications');
     b.o.progress('send', 'sending ...', { seqNumber: 3 });
-    b.o.result({ notifications: [{ ...list[0], delivered: true, removed: true }] }, '');
+    b.o.result({ notifications: [{ ...list[0], delivered: true, removed: true }], sent: 1 }, '');
     expect(b.out.text).toBe(
       '{"type":"progress","payload":{"code":0,"message":"es10b_retrieve_notifications_list","data":"3"}}\n' +
         '{"type":"progress","payload":{"code":0,"message":"es9p_handle_notification","data":"3"}}\n' +
@@ -270,6 +274,14 @@ describe('lpac lines (golden)', () => {
     );
     expect(lpacResultData('notifications', { removed: [3] })).toBeNull();
     expect(lpacResultData('notifications', { notifications: [] })).toEqual([]);
+    // nothing pending: send delivered nothing, and says so as lpac's process does (null, not a list)
+    expect(lpacResultData('notifications', { notifications: [], sent: 0 })).toBeNull();
+  });
+
+  it('default-smdp: the show form keeps both addresses (chip info\'s EuiccConfiguredAddresses); setting gives null', () => {
+    expect(lpacResultData('default-smdp', { defaultDpAddress: 'smdp.example.com', rootDsAddress: 'lpa.ds.gsma.com' })).toEqual({ defaultDpAddress: 'smdp.example.com', rootDsAddress: 'lpa.ds.gsma.com' });
+    expect(lpacResultData('default-smdp', { defaultDpAddress: null, rootDsAddress: null })).toEqual({ defaultDpAddress: null, rootDsAddress: null });
+    expect(lpacResultData('default-smdp', { defaultDpAddress: 'smdp.example.com' })).toBeNull();
   });
 
   it('steps lpac has no name for pass through with our name; notices go to stderr', () => {
@@ -350,10 +362,46 @@ describe('lpac output of a real download on the simulated peers', () => {
 
     const s = lpac('notifications');
     const outcomes = await deliverNotifications(es10, pool, { onProgress: (m, data) => s.o.progress('send', m, data) });
-    s.o.result({ notifications: outcomes }, '');
+    s.o.result({ notifications: outcomes, sent: outcomes.length }, '');
     expect(s.out.lines().map((l) => [l.payload.message, l.payload.data])).toEqual([
       ...outcomes.flatMap((o) => [['es10b_retrieve_notifications_list', String(o.seqNumber)], ['es9p_handle_notification', String(o.seqNumber)]]),
       ['success', null],
     ]);
+  });
+});
+
+/**
+ * The lpac lines of the commands as a user runs them (a real process, the virtual module): what
+ * the golden lines above build by hand, here from the commands' own result data.
+ */
+describe('lpac output from the command line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lpa-lpac-cli-'));
+  const device = `virtual:${join(dir, 'euicc.json')}`;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const run = async (...args: string[]) => {
+    const r = await runCli(['--device', device, '--output', 'lpac', ...args]);
+    expect(r.code).toBe(0);
+    return r.stdout.trim().split('\n');
+  };
+
+  it('notifications send with nothing pending: null, as lpac\'s process; list: an empty array', async () => {
+    expect(await run('notifications', 'send', '--all')).toEqual(['{"type":"lpa","payload":{"code":0,"message":"success","data":null}}']);
+    expect(await run('notifications', 'list')).toEqual(['{"type":"lpa","payload":{"code":0,"message":"success","data":[]}}']);
+  });
+
+  it('default-smdp shows both configured addresses; setting one gives null', async () => {
+    expect(await run('default-smdp')).toEqual(['{"type":"lpa","payload":{"code":0,"message":"success","data":{"defaultDpAddress":null,"rootDsAddress":"lpa.ds.gsma.com"}}}']);
+    expect(await run('default-smdp', 'smdp.example.com')).toEqual(['{"type":"lpa","payload":{"code":0,"message":"success","data":null}}']);
+    expect(await run('default-smdp')).toEqual(['{"type":"lpa","payload":{"code":0,"message":"success","data":{"defaultDpAddress":"smdp.example.com","rootDsAddress":"lpa.ds.gsma.com"}}}']);
+  });
+
+  it('nickname: its progress line carries the ICCID, named by ICCID or by ISD-P AID', async () => {
+    const done = '{"type":"lpa","payload":{"code":0,"message":"success","data":null}}';
+    const step = '{"type":"progress","payload":{"code":0,"message":"es10c_set_nickname","data":"8988307000000000016"}}';
+    expect(await run('nickname', '8988307000000000016', 'fleet A')).toEqual([step, done]);
+    const profiles = JSON.parse((await run('profiles'))[0]!) as { payload: { data: { iccid: string; isdpAid: string; profileNickname: string }[] } };
+    const p = profiles.payload.data.find((x) => x.iccid === '8988307000000000016')!;
+    expect(p.profileNickname).toBe('fleet A');
+    expect(await run('nickname', p.isdpAid, '')).toEqual([step, done]);
   });
 });

@@ -170,6 +170,30 @@ describe('HTTPS_PROXY / --proxy and TLS verified end to end', () => {
     expect(r.stderr).toMatch(/proxy 127\.0\.0\.1:\d+: refused CONNECT unknown\.example:443: HTTP 502 Bad Gateway/);
   });
 
+  it('--proxy and LPA_AGENT_PROXY need http://host[:port]; "foo" is not taken for foo:80', async () => {
+    const device = `virtual:${join(dir, 'px.json')}`;
+    const flag = await runCli(['--device', device, '--proxy', 'foo', 'download', '--smdp', SMDP_NAME, '--matching-id', 'X']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr.trim()).toBe('lpa-agent: --proxy: "foo" is not a proxy URL: write http://host[:port] (the port is 80 when left out)');
+    const env = await runCli(['--device', device, 'eid'], { env: { LPA_AGENT_PROXY: 'proxy.corp:3128', LPA_AGENT_CONFIG: '' } });
+    expect(env.code).toBe(3);
+    expect(env.stderr).toMatch(/^lpa-agent: LPA_AGENT_PROXY: "proxy\.corp:3128" is not a proxy URL/);
+    for (const [bad, why] of [['http://', /not a proxy URL|has no host/], ['http://proxy.corp:0', /has port 0/], ['socks5://proxy.corp:1080', /only http:\/\/ proxies/]] as const) {
+      const r = await runCli(['--device', device, '--proxy', bad, 'download']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^lpa-agent: --proxy: /);
+      expect(r.stderr).toMatch(why);
+    }
+  });
+
+  it('HTTPS_PROXY shared with other programs may be host:port without http://, as curl takes it', async () => {
+    const r = await runCli(['--device', `virtual:${join(dir, 'px2.json')}`, '--ca', smdp.caFile, 'download', '--smdp', 'unknown.example', '--matching-id', 'X'], {
+      env: { HTTPS_PROXY: proxy.url.replace('http://', ''), LPA_AGENT_CONFIG: '' },
+    });
+    expect(r.code).toBe(6);
+    expect(r.stderr).toMatch(/proxy 127\.0\.0\.1:\d+: refused CONNECT unknown\.example:443: HTTP 502 Bad Gateway/);
+  });
+
   it('a proxy URL with a password on the command line is refused (it is a secret)', async () => {
     const r = await runCli(['--device', `virtual:${join(dir, 'x.json')}`, '--proxy', 'http://u:p@127.0.0.1:1', 'download']);
     expect(r.code).toBe(2);
@@ -177,13 +201,20 @@ describe('HTTPS_PROXY / --proxy and TLS verified end to end', () => {
   });
 
   describe('NODE_TLS_REJECT_UNAUTHORIZED=0 changes nothing', () => {
-    const env = { NODE_TLS_REJECT_UNAUTHORIZED: '0', NODE_NO_WARNINGS: '1', LPA_AGENT_CONFIG: '' };
+    // Node's own warnings stay on (NODE_NO_WARNINGS unset): the "insecure" one must not appear
+    const env = { NODE_TLS_REJECT_UNAUTHORIZED: '0', NODE_NO_WARNINGS: '', LPA_AGENT_CONFIG: '' };
 
-    it('ES9+: an SM-DP+ certificate without its root (no --ca) is refused', async () => {
+    it('ES9+: an SM-DP+ certificate without its root (no --ca) is refused, and Node prints no "insecure" warning; -v says the variable is ignored', async () => {
       const device = `virtual:${join(dir, 'tls1.json')}`;
       const r = await runCli(['--json', '--device', device, '--connect-to', smdp.connectTo, 'download', '--smdp', SMDP_NAME, '--matching-id', 'TS48V3-SAIP2-1-BERTLV-UNIQUE'], { env });
       expect(r.code).toBe(6);
       expect(jsonLines(r.stdout).at(-1)).toMatchObject({ ok: false, error: { code: 'TLS_UNTRUSTED' } });
+      expect(r.stderr).not.toMatch(/Warning|insecure|NODE_TLS_REJECT_UNAUTHORIZED/);
+      const verbose = await runCli(['-v', '--device', device, '--connect-to', smdp.connectTo, 'download', '--smdp', SMDP_NAME, '--matching-id', 'TS48V3-SAIP2-1-BERTLV-UNIQUE'], { env });
+      expect(verbose.code).toBe(6);
+      expect(verbose.stderr).toMatch(/debug: NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored: lpa-agent always verifies TLS certificates/);
+      expect(verbose.stderr).toMatch(/TLS to testsmdpplus1\.example\.com refused: the SM-DP\+ certificate is not issued by a trusted CI/);
+      expect(verbose.stderr).not.toMatch(/Warning: Setting the NODE_TLS_REJECT_UNAUTHORIZED/);
     });
 
     it('maker backend: an untrusted certificate is refused (exit 7), the request never sent', async () => {

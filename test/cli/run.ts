@@ -28,6 +28,18 @@ afterAll(() => {
   journals = undefined;
 });
 
+/**
+ * Tests never reach the machine's pcscd unless they ask for it (PCSCLITE_CSOCK_NAME in their env,
+ * see pcscdEnv): `auto` and `devices` list PC/SC readers and probe their cards, which would disturb
+ * a PC/SC suite running at the same time.
+ */
+const NO_PCSCD = join(tmpdir(), 'lpa-test-no-pcscd.comm');
+
+/** The env that lets a CLI run reach the machine's real pcscd (PC/SC chain tests). */
+export function pcscdEnv(): NodeJS.ProcessEnv {
+  return { PCSCLITE_CSOCK_NAME: process.env.PCSCLITE_CSOCK_NAME ?? '/run/pcscd/pcscd.comm' };
+}
+
 export interface RunResult {
   code: number;
   stdout: string;
@@ -40,7 +52,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, LPA_AGENT_DEVICE: '', LPA_AGENT_JOURNAL: testJournal(), ...opts.env },
+      env: { ...process.env, LPA_AGENT_DEVICE: '', LPA_AGENT_JOURNAL: testJournal(), PCSCLITE_CSOCK_NAME: NO_PCSCD, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -62,7 +74,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
 /** Starts a long-running `lpa-agent` command; resolves once `ready(stdout+stderr)` is true. */
 export function startCli(args: string[], ready: (output: string) => boolean, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, LPA_AGENT_JOURNAL: testJournal(), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, LPA_AGENT_JOURNAL: testJournal(), PCSCLITE_CSOCK_NAME: NO_PCSCD, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let done = false;
     const check = (d: Buffer) => {

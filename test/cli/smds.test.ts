@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EuiccStateStore, VIRTUAL_EID } from '../../src/sim/euicc/index.js';
+import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
 import { jsonLines, runCli, startCli, stopCli } from './run.js';
 
 const P1 = 'TS48V2-SAIP2-1-BERTLV-UNIQUE';
@@ -128,5 +129,39 @@ describe('serve-smdp --smds, discover, download --from-smds', () => {
     expect(dl).toContain('--journal <file>');
     expect((await runCli(['serve-smdp', '--help'])).stdout).toContain('--smds-port <n>');
     expect((await runCli(['provision', '--help'])).stdout).toContain('--cloud smds needs no credentials');
+  });
+});
+
+/** What was asked and what answered, in words: an SM-DP+ given where an SM-DS belongs, a download without a matching id. */
+describe('an SM-DP+ at an SM-DS address; --smdp without a matching id', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lpa-notsmds-'));
+  let smdp: SmdpServer;
+  beforeAll(async () => {
+    smdp = await startSmdp(); // no order for the virtual eUICC
+  });
+  afterAll(async () => {
+    await smdp?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const cli = (...args: string[]) => runCli(['--device', `virtual:${join(dir, 'euicc.json')}`, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, ...args], { timeoutMs: 60_000 });
+
+  it('discover --smds <an SM-DP+>: the refusal keeps what the server said and hints that the address may not be an SM-DS', async () => {
+    const r = await cli('--json', 'discover', '--smds', smdp.address);
+    expect(r.code).toBe(6);
+    const error = (jsonLines(r.stdout).at(-1) as { error: { code: string; message: string; details: Record<string, unknown> } }).error;
+    expect(error.code).toBe('ES9_FAILED');
+    expect(error.message).toMatch(/^SM-DS refused authenticateClient \(Failed, 8\.1\.1\/3\.8\): .*; the server said: "no profile is bound to EID \d{32}"/);
+    expect(error.message).toMatch(
+      /\(testsmdpplus1\.example\.com may not be an SM-DS: it signed with an SM-DP\+ certificate \(role dp-auth\), not an SM-DS one \(ds-auth\); a profile's SM-DP\+ address goes to "download --smdp"\)$/,
+    );
+    expect(error.details).toMatchObject({ server: 'SM-DS', smdsAddress: smdp.address, hint: `${smdp.address} may not be an SM-DS` });
+  });
+
+  it('download --smdp without --matching-id says what it asks for, not "default SM-DP+"', async () => {
+    const r = await cli('download', '--smdp', smdp.address);
+    expect(r.stderr).toMatch(/==> SM-DP\+ testsmdpplus1\.example\.com \(no matching id: the profile bound to this EID\)$/m);
+    expect(r.stderr).not.toMatch(/default SM-DP\+/);
+    const json = await cli('--json', 'download', '--smdp', smdp.address);
+    expect(jsonLines(json.stdout).find((l) => l.step === 'target')).toMatchObject({ data: { smdpAddress: smdp.address, matchingId: '', method: 'address' } });
   });
 });

@@ -172,7 +172,13 @@ describe('AT driver over the virtual module: quirks', () => {
     await expectEcho(at, 4);
     const err = await at.channel.transmit(echo(200)).catch((e: unknown) => e);
     expect(isLpaError(err, 'AT_TIMEOUT')).toBe(true);
+    // a long STORE DATA block without an answer: the error says what to do about it
+    expect((err as Error).message).toMatch(/\(the command carried a 205-byte STORE DATA block; .*try smaller STORE DATA blocks with --apdu-size 120\)$/);
     expect(modem.frozen).toBe(true);
+    // a short block that gets no answer has nothing to do with the block size
+    const short = await at.channel.transmit(echo(4)).catch((e: unknown) => e);
+    expect(isLpaError(short)).toBe(true);
+    expect((short as Error).message).not.toMatch(/apdu-size/);
     // a frozen module only comes back with a power cycle; unplug it so the teardown does not wait
     modem.vanish();
   });

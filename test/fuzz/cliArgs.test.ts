@@ -63,10 +63,28 @@ describe('CLI argument parser', () => {
     const word = fc.stringMatching(/^[a-z0-9][a-z0-9.$:-]{0,10}$/);
     fc.assert(
       fc.property(fc.array(fc.oneof(word, fc.constantFrom('--json', '--confirm', '--no-confirm', '--timeout=5')), { maxLength: 10 }), (argv) => {
+        fc.pre(!(argv.includes('--confirm') && argv.includes('--no-confirm'))); // a contradiction, refused (below)
         const r = parseArgs(argv, SPECS);
         expect(r.positionals).toEqual(argv.filter((a) => !a.startsWith('--')));
       }),
       { seed: 0xc12, numRuns: 3000 },
+    );
+  });
+
+  it('a single-valued option given twice: the same value passes, different values are a USAGE error naming it', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('timeout', 'activation-code', 'device', 'confirm', 'json'), value, value, (name, a, b) => {
+        const bool = SPECS[name]!.type === 'boolean';
+        const x = bool ? (a.length % 2 === 0 ? `--${name}` : `--no-${name}`) : `--${name}=${a}`;
+        const y = bool ? (b.length % 2 === 0 ? `--${name}` : `--no-${name}`) : `--${name}=${b}`;
+        const r = onlyTyped(() => parseArgs([x, 'word', y], SPECS), ['USAGE'], [x, y]);
+        if (x === y) expect(r).not.toBeInstanceOf(LpaError);
+        else {
+          expect(r).toBeInstanceOf(LpaError);
+          expect((r as LpaError).message).toMatch(new RegExp(`^option --${name} given twice with different values`));
+        }
+      }),
+      { seed: 0xc15, numRuns: 1000 },
     );
   });
 

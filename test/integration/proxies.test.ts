@@ -11,6 +11,8 @@ import { openMbimTransport } from '../../drivers/mbim/open.js';
 import { openQmiTransport } from '../../drivers/qmi/open.js';
 import { Es10Client } from '../../src/es10/client.js';
 import { isLpaError } from '../../src/errors.js';
+import { openPtyLink } from '../../drivers/virtual/ptyLink.js';
+import { runCli } from '../cli/run.js';
 import { hasProxy, hasTool, startProxy, type RunningProxy } from '../drivers/wwan/rig.js';
 import { EID, WwanBench, endToEnd } from './wwanBench.js';
 
@@ -91,6 +93,19 @@ describe.skipIf(!mbimReady)('through mbim-proxy', () => {
     const err = await openMbimTransport(`${bench.tmp.dir}/no-such-wdm`, { proxy: 'always' }).catch((e: unknown) => e);
     expect(isLpaError(err, 'PORT_IO')).toBe(true);
     expect((err as Error).message).toMatch(/mbim-proxy closed the connection when asked to open .*no-such-wdm/);
+  });
+
+  it('a device that never answers the proxy (lpa-agent --device mbim:<it>): one clear line naming it after the short open step, not 35 s', async () => {
+    // a silent pty stands for /dev/zero without making the proxy spin reading zeros
+    const silent = await openPtyLink(`${bench.tmp.dir}/silent-wdm`);
+    try {
+      const r = await runCli(['--device', `mbim:${bench.tmp.dir}/silent-wdm`, 'eid'], { env: { LPA_AGENT_WWAN_PROXY: 'always' }, timeoutMs: 20_000 });
+      expect(r.code).toBe(4);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^lpa-agent: mbim-proxy (closed the connection when asked to open|did not confirm opening) .*silent-wdm/);
+    } finally {
+      await silent.close();
+    }
   });
 
   endToEnd(() => bench, 'mbim', 'proxy');

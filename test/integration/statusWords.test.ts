@@ -78,6 +78,18 @@ describe('91xx status words and STORE DATA block sizes (serve-modem on a pty)', 
     expect(Math.max(...storeDataLcs(text))).toBe(100);
   });
 
+  it('a module that freezes on a long STORE DATA line: the AT timeout says to try --apdu-size 120 (the block is not resent)', { timeout: 120_000 }, async () => {
+    const m = await serve('csim-freeze', ['csim-only', 'line-limit=128']);
+    const trace = join(dir, 'csim-freeze.trace');
+    const r = await cliJson(m.pty, smdp, '--trace', trace, 'download', '--smdp', smdp.address, '--matching-id', 'TS48V3-SAIP2-1-BERTLV-UNIQUE');
+    expect(r.code).toBe(4);
+    expect(r.error).toMatchObject({ code: 'AT_TIMEOUT', details: { hint: 'try smaller STORE DATA blocks with --apdu-size 120' } });
+    expect(r.error?.message).toMatch(/^no answer from the module to AT\+CSIM=.* within \d+ ms \(the command carried a 2\d\d-byte STORE DATA block; .*try smaller STORE DATA blocks with --apdu-size 120\)$/);
+    // the block that got no answer was sent once
+    const longBlocks = readFileSync(trace, 'utf8').split('\n').filter((l) => />> AT\+CSIM=5\d\d,/.test(l));
+    expect(longBlocks).toHaveLength(1);
+  });
+
   it('serve-modem --help lists every quirk; a bad --quirk is a usage error', async () => {
     const help = await runCli(['serve-modem', '--help']);
     for (const q of ['sw91xx', 'line-limit=<bytes>', 'slow-sim=<ms>', 'no-tag-list', 'malformed-install-result', 'malformed-notification', 'rat=<rule>']) expect(help.stdout).toContain(q);

@@ -5,6 +5,10 @@
  * deletes the event, an interrupted download leaves it, and the SM-DS's errors keep their SGP.22
  * codes and name the SM-DS.
  */
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Es9Pool } from '../../src/lpa/es9.js';
 import { discoverEvents } from '../../src/lpa/discovery.js';
@@ -14,6 +18,9 @@ import { startSmds, type SmdsServer } from '../../src/sim/smds/index.js';
 import { VIRTUAL_EID } from '../../src/sim/euicc/index.js';
 import { startInProcessPeers, type InProcessPeers } from '../helpers/inProcessPeers.js';
 import { lpaRejection } from '../util/lpaError.js';
+import { ROOT } from '../cli/run.js';
+
+const PKI = join(ROOT, 'data', 'pki', 'sgp26');
 
 describe('event retrieval against the local SM-DS', () => {
   let peers: InProcessPeers;
@@ -78,9 +85,30 @@ describe('event retrieval against the local SM-DS', () => {
       const err = await lpaRejection(discoverEvents(peers.es10, pool, { smdsAddress: 'testsmds1.example.com' }));
       expect(err).toMatchObject({ code: 'ES9_FAILED', details: { subjectCode: '8.8.1', reasonCode: '3.8', server: 'SM-DS', function: 'initiateAuthentication' } });
       expect(err.message).toMatch(/^SM-DS refused initiateAuthentication \(Failed, 8\.8\.1\/3\.8\): the SM-DS address is not the one this server expects/);
+      expect(err.message).not.toMatch(/may not be an SM-DS/);
     } finally {
       await pool.close();
       await other.close();
+    }
+  });
+
+  it('a server without the ES11 functions (HTTP 404): the error hints that the address may not be an SM-DS', async () => {
+    const server = createHttpsServer(
+      { cert: readFileSync(join(PKI, 'dptls', 'CERT_S_SM_DP_TLS_NIST.pem')), key: readFileSync(join(PKI, 'dptls', 'SK_S_SM_DP_TLS_NIST.pem')) },
+      (_req, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('unknown function'),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const pool = new Es9Pool({ caFiles: [join(PKI, 'ci', 'CERT_CI_ECDSA_NIST.pem')], connectTo: [`testsmdpplus1.example.com:443:127.0.0.1:${port}`] });
+    try {
+      const err = await lpaRejection(discoverEvents(peers.es10, pool, { smdsAddress: 'testsmdpplus1.example.com' }));
+      expect(err).toMatchObject({ code: 'ES9_HTTP', details: { httpStatus: 404, server: 'SM-DS' } });
+      expect(err.message).toMatch(/^SM-DS testsmdpplus1\.example\.com answered initiateAuthentication with HTTP 404/);
+      expect(err.message).toMatch(/\(testsmdpplus1\.example\.com may not be an SM-DS: it answered HTTP 404: it does not offer the ES11 functions; .*\)$/);
+    } finally {
+      await pool.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
     }
   });
 

@@ -58,7 +58,9 @@ export function devicesText(inv: Inventory, verdict: AutoVerdict): string {
   const parts: string[] = [];
   if (inv.modules.length === 0) parts.push(`No cellular module found (searched ${inv.searched.join(', ')}).`);
   else parts.push(inv.modules.map((m, i) => moduleText(m, i + 1)).join('\n\n'));
-  if (inv.readers.length > 0) parts.push(['Readers:', ...inv.readers.map((r) => `   ${r.name}  --device ${r.device}${r.note ? `  (${r.note})` : ''}`)].join('\n'));
+  // reader names hold spaces: quote the value so it can be copied into a shell as it is
+  const arg = (device: string) => (/\s/.test(device) ? `"${device}"` : device);
+  if (inv.readers.length > 0) parts.push(['Readers:', ...inv.readers.map((r) => `   ${r.name}  --device ${arg(r.device)}${r.note ? `  (${r.note})` : ''}`)].join('\n'));
   if (inv.others.length > 0) {
     parts.push(['Not counted as modules:', ...inv.others.map((o) => `   ${o.vendor} ${o.model} ${o.vid}:${o.pid} (${o.interfaces.map((i) => i.port.path).join(', ')}): ${o.notModule}`)].join('\n'));
   }
@@ -70,7 +72,7 @@ export function devicesText(inv: Inventory, verdict: AutoVerdict): string {
 
 const command: Command = {
   name: 'devices',
-  summary: 'List the modules and their ports (AT, QMI, MBIM), what ModemManager holds, and what --device auto would pick.',
+  summary: 'List the modules and their ports (AT, QMI, MBIM), PC/SC card readers, what ModemManager holds, and what --device auto would pick.',
   usage: 'devices [--sysfs-root <dir>]',
   options: {
     'sysfs-root': {
@@ -81,8 +83,9 @@ const command: Command = {
   },
   help: [
     'Reads /sys/bus/usb/devices, /sys/class/tty, /sys/class/usbmisc and /sys/class/wwan, udev\'s',
-    'database (/run/udev/data) and /dev/serial/by-id; opens nothing. The --device column is the value',
-    'to give lpa-agent for a port. How auto chooses: see README ("Choosing the device").',
+    'database (/run/udev/data) and /dev/serial/by-id; opens no module port. When pcscd runs, lists its',
+    'readers with the ATR of each card and whether an eUICC answers (its EID). The --device column is',
+    'the value to give lpa-agent for a port. How auto chooses: see README ("Choosing the device").',
     '',
     'Examples:',
     '  lpa-agent devices',

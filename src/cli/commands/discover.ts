@@ -1,5 +1,4 @@
-import { discoverEvents, parseSmdsAddress } from '../../lpa/discovery.js';
-import { str } from '../args.js';
+import { discoverEvents } from '../../lpa/discovery.js';
 import type { Command } from '../command.js';
 import { withDevice } from '../device.js';
 import { table } from '../output.js';
@@ -8,12 +7,12 @@ const command: Command = {
   name: 'discover',
   summary: 'Ask an SM-DS (SGP.22 ES11) which profiles wait for this eUICC: event id and SM-DP+ address of each.',
   usage: 'discover [--smds <address>]',
-  options: {
-    smds: { type: 'string', arg: '<address>', description: 'SM-DS to ask (host[:port]); default: the eUICC\'s root SM-DS address' },
-  },
+  // --smds is the `smds` configuration key (LPA_AGENT_SMDS, config "smds"), shared with download and provision
+  options: {},
   help: [
     'The agent authenticates to the SM-DS as to an SM-DP+ (the eUICC signs; TLS is verified the same',
     'way, --ca and --connect-to apply) and lists the pending events. No event is not an error (exit 0).',
+    'The SM-DS: --smds, else LPA_AGENT_SMDS or "smds" in the config file, else the eUICC\'s root SM-DS.',
     'Download them with "download --from-smds".',
     '',
     'Examples:',
@@ -24,9 +23,8 @@ const command: Command = {
     '  lpa-agent --device virtual --ca data/pki/sgp26/ci/CERT_CI_ECDSA_NIST.pem \\',
     '    --connect-to testsmds1.example.com:443:127.0.0.1:<port> discover --smds testsmds1.example.com',
   ].join('\n'),
-  async run({ globals, options, out, signal }) {
-    const given = str(options, 'smds');
-    const smds = given === undefined ? undefined : parseSmdsAddress(given);
+  async run({ globals, out, signal }) {
+    const smds = globals.config.smds;
     const { es9Pool } = await import('../es9.js');
     const pool = es9Pool(globals, out);
     try {

@@ -4,7 +4,7 @@ import { LpaError, isLpaError, toLpaError } from '../../errors.js';
 import { parseSmdpAddress } from '../../es9p/address.js';
 import { matchingIdProblem, parseActivationCode } from '../../lpa/activationCode.js';
 import type { DownloadRequest, DownloadResult } from '../../lpa/download.js';
-import { discoverEvents, parseSmdsAddress } from '../../lpa/discovery.js';
+import { discoverEvents } from '../../lpa/discovery.js';
 import type { Es9Pool } from '../../lpa/es9.js';
 import { deliverInstallResults, type DeliveryOutcome, undeliveredLine } from '../../lpa/notifications.js';
 import { changeProfile } from '../../lpa/profileOps.js';
@@ -120,7 +120,6 @@ const command: Command = {
     'activation-code': { type: 'string', arg: '<code>', description: 'activation code, e.g. LPA:1$smdp.example.com$MATCHING-ID' },
     'confirmation-code': { type: 'string', arg: '<cc>', description: 'confirmation code when the order needs one' },
     'from-smds': { type: 'boolean', description: 'ask the SM-DS for pending events and download each one (matching id = event id, from its SM-DP+)' },
-    smds: { type: 'string', arg: '<address>', description: 'with --from-smds: the SM-DS to ask (default: the eUICC\'s root SM-DS)' },
     enable: { type: 'boolean', description: 'enable the profile after installing it (with --from-smds: the last one installed)' },
     notify: { type: 'boolean', description: 'deliver the notifications (default; --no-notify leaves them queued)' },
   },
@@ -151,12 +150,13 @@ const command: Command = {
     const progress: Progress = withCheckpoints((step: string, m: string, data?: Record<string, unknown>) => out.progress(step, m, data), crashHook());
     const request = readRequest(options);
     const fromSmds = bool(options, 'from-smds') ?? false;
-    const smds = str(options, 'smds');
+    // --smds is the `smds` key (LPA_AGENT_SMDS, config "smds"): the SM-DS of --from-smds; a single
+    // download ignores a configured one, but --smds on its command line is a mistake worth naming
+    const smds = globals.config.smds;
     if (fromSmds && (request.smdpAddress !== undefined || request.matchingId !== undefined || request.activationCode !== undefined)) {
       throw new LpaError('USAGE', '--from-smds takes the SM-DP+ and matching id from the SM-DS events: drop --smdp, --matching-id and --activation-code');
     }
-    if (smds !== undefined && !fromSmds) throw new LpaError('USAGE', '--smds goes with --from-smds (or use "discover --smds")');
-    if (smds !== undefined) parseSmdsAddress(smds);
+    if (smds !== undefined && !fromSmds && globals.config.sources.smds.from === 'flag') throw new LpaError('USAGE', '--smds goes with --from-smds (or use "discover --smds")');
     const enable = bool(options, 'enable') ?? false;
     const notify = bool(options, 'notify') ?? true;
     // the journal: the one configured (--journal, LPA_AGENT_JOURNAL, "journal"), else download-{eid}.json

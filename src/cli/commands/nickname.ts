@@ -29,6 +29,7 @@ const command: Command = {
       // SetNickname names the profile by ICCID only: an ISD-P AID is looked up first
       const id = 'iccid' in ref ? ref.iccid : await iccidOfAid(d.es10, ref.isdpAid);
       if (id === undefined) throw new LpaError('PROFILE_NOT_FOUND', `no profile in ${describeProfileRef(ref)} on the eUICC`, { function: 'SetNickname' });
+      out.progress('nickname', `${name === '' ? 'clear' : 'set'} the nickname of profile ${id}`, { iccid: id });
       await d.es10.setNickname(id, name);
       return id;
     }, out);

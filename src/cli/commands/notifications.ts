@@ -99,7 +99,7 @@ const command: Command = {
       );
       const err = firstDeliveryError(outcomes);
       if (err) throw err;
-      out.result({ notifications: outcomes }, outcomes.length === 0 ? 'No pending notifications.' : `Delivered ${outcomes.length} notification(s).`);
+      out.result({ notifications: outcomes, sent: outcomes.filter((o) => o.delivered).length }, outcomes.length === 0 ? 'No pending notifications.' : `Delivered ${outcomes.length} notification(s).`);
     } finally {
       await pool.close();
     }

@@ -74,6 +74,7 @@ const command: Command = {
       const report = await provision({
         device,
         journalPath: journal,
+        createJournalFolder: config.sources.journal.from === 'default',
         openCloud: () => {
           const opened = openProvider(
             {

@@ -1,3 +1,4 @@
+import { checkVirtualStateFolder } from '../../../drivers/open.js';
 import { LpaError } from '../../errors.js';
 import { fromHex, isHex } from '../../util/hex.js';
 import { str } from '../args.js';
@@ -39,6 +40,7 @@ const command: Command = {
       throw new LpaError('USAGE', `--atr ${atrText}: an ATR is 2 to 33 bytes of hex`);
     }
     const statePath = str(options, 'state');
+    if (statePath !== undefined) checkVirtualStateFolder(statePath, `--state ${statePath}`);
     // the state file is a virtual eUICC: the same lock as `--device virtual:<state>` keeps a second user off it
     const lock = statePath === undefined ? undefined : lockDevice(parseDeviceSpec(`virtual:${statePath}`), globals.lockFile);
     let waiting = false;

@@ -5,7 +5,7 @@ import type { Command } from '../command.js';
 const command: Command = {
   name: 'serve-cloud',
   summary: 'Run the local Super SIM double (ESimProfiles, Sims, Fleets, KORE token endpoint) until stopped.',
-  usage: 'serve-cloud [--host 127.0.0.1] [--port <n>] [--account-sid <AC...>] [--auth-token <t>] [--reserve-delay <ms>]',
+  usage: 'serve-cloud [--host 127.0.0.1] [--port <n>] [--account-sid <AC...>] [--auth-token <t>] [--reserve-delay <ms>] [--smdp-address <host>]',
   server: true,
   options: {
     host: { type: 'string', arg: '<addr>', description: 'address to listen on (default 127.0.0.1)' },

@@ -1,10 +1,25 @@
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { quirkHelp } from '../../../drivers/virtual/quirkSpec.js';
+import { checkVirtualStateFolder } from '../../../drivers/open.js';
 import { LpaError } from '../../errors.js';
 import { list, str } from '../args.js';
 import type { Command } from '../command.js';
 import { lockDevice, parseDeviceSpec } from '../device.js';
 
 const QUIRK_HELP = quirkHelp();
+
+/** A port link is created, its folder is not: a missing one is named before anything starts. */
+function checkLinkFolder(option: string, path: string): void {
+  const folder = dirname(resolve(path));
+  let ok = false;
+  try {
+    ok = statSync(folder).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new LpaError('USAGE', `--${option} ${path}: the folder ${folder} of the pty link does not exist (the link is created, its folder is not)`, { path });
+}
 
 const command: Command = {
   name: 'serve-modem',
@@ -17,7 +32,7 @@ const command: Command = {
     mbim: { type: 'string', arg: '<path>', description: 'MBIM port (like /dev/cdc-wdmN on cdc_mbim): link to create, e.g. /tmp/lpa-mbim' },
     state: { type: 'string', arg: '<file>', description: 'virtual eUICC state file (created factory-fresh if missing; default: in memory)' },
     link: { type: 'string', arg: '<settings>', description: 'emulate a slow link: "default" or key=value,... (see below); default: answers at once' },
-    quirk: { type: 'string', multiple: true, arg: '<name>[=<value>]', description: 'reproduce a real module or eUICC behaviour (repeatable; the list is below)' },
+    quirk: { type: 'string', multiple: true, arg: '<name>[=<value>]', description: 'reproduce a real module or eUICC behaviour (the list is below)' },
   },
   help: [
     'One module, one virtual eUICC, one state file: every interface given reaches the same card, SIM',
@@ -49,8 +64,10 @@ const command: Command = {
     const qmiPath = str(options, 'qmi');
     const mbimPath = str(options, 'mbim');
     if (!ptyPath && !qmiPath && !mbimPath) throw new LpaError('USAGE', 'serve-modem needs --pty <path> (AT), --qmi <path> and/or --mbim <path>');
+    for (const [option, path] of [['pty', ptyPath], ['qmi', qmiPath], ['mbim', mbimPath]] as const) if (path) checkLinkFolder(option, path);
     const { runServeModem } = await import('../../../drivers/virtual/serveModem.js');
     const statePath = str(options, 'state');
+    if (statePath !== undefined) checkVirtualStateFolder(statePath, `--state ${statePath}`);
     const linkSpec = str(options, 'link');
     const link = linkSpec === undefined ? undefined : (await import('../../../drivers/virtual/link.js')).parseLinkSpec(linkSpec);
     const quirkSpecs = list(options, 'quirk');

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LpaError } from '../../errors.js';
 import { readBody } from '../../util/httpBody.js';
 import { CloudCore } from './core.js';
 import { apiError, route, type Reply } from './routes.js';
@@ -117,8 +118,10 @@ export async function startCloudDouble(opts: CloudDoubleOptions = {}): Promise<C
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+    const host = opts.host ?? '127.0.0.1';
+    // a port in use or an address that is not ours: a configuration error (exit 3), as for serve-smdp
+    server.once('error', (e) => reject(new LpaError('CONFIG_INVALID', `Super SIM double cannot listen on ${host}:${opts.port ?? 0}: ${e.message}`, { host, port: opts.port ?? 0 }, { cause: e })));
+    server.listen(opts.port ?? 0, host, () => resolve());
   });
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;

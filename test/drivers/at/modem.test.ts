@@ -66,6 +66,10 @@ describe('port errors', () => {
     expect(mm.code).toBe('PORT_MODEMMANAGER');
     expect(mm.message).toMatch(/ID_MM_PORT_IGNORE/);
     expect(mapOpenError(new Error('Error: Permission denied, cannot open /dev/ttyUSB2'), '/dev/ttyUSB2', noProc).message).toMatch(/dialout/);
+    // a character device without terminal settings (/dev/null, a cdc-wdm port): not a serial port
+    const notTty = mapOpenError(new Error('Error: Inappropriate ioctl for device setting custom baud rate of 115200'), '/dev/cdc-wdm0', noProc);
+    expect(notTty.code).toBe('PORT_NOT_FOUND');
+    expect(notTty.message).toMatch(/^\/dev\/cdc-wdm0 is not a serial port .*qmi:\/mbim:/);
   });
 
   it('finds ModemManager in a /proc tree', () => {

@@ -170,8 +170,8 @@ describe('detect: choosing', () => {
 
   it('a module and a PC/SC reader are two: refuses; a reader alone is chosen', async () => {
     const readers = async () => [
-      { name: 'Virtual PCD 00 00', device: 'pcsc:Virtual PCD 00 00', euicc: true },
-      { name: 'Virtual PCD 00 01', device: 'pcsc:Virtual PCD 00 01', euicc: false, note: 'no card' },
+      { name: 'Virtual PCD 00 00', device: 'pcsc:Virtual PCD 00 00', cardPresent: true, euicc: true },
+      { name: 'Virtual PCD 00 01', device: 'pcsc:Virtual PCD 00 01', cardPresent: false, euicc: false, note: 'no card' },
     ];
     const layout = loadLayout('quectel-eg25-qmi');
     const sysfsRoot = buildTree(join(base, 'reader-and-module'), layout);

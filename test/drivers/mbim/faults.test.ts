@@ -14,7 +14,8 @@ import { openMbimTransport } from '../../../drivers/mbim/open.js';
 import { openPtyLink, type PtyLink } from '../../../drivers/virtual/ptyLink.js';
 import { isLpaError } from '../../../src/errors.js';
 import { ROOT } from '../../cli/run.js';
-import { tempDir } from '../wwan/rig.js';
+import { proxyOpenDeadline } from '../../../drivers/wwan/proxy.js';
+import { fakeProxy, tempDir } from '../wwan/rig.js';
 
 type Command = Extract<MbimMessage, { type: typeof MbimType.command }>;
 type Script = (m: Command, done: (info?: Uint8Array, patch?: Partial<Extract<MbimMessage, { type: typeof MbimType.commandDone }>>) => Uint8Array[]) => Uint8Array[] | undefined;
@@ -153,6 +154,24 @@ describe('MBIM driver against a misbehaving device', () => {
     expect(isLpaError(err, 'MBIM_ERROR')).toBe(true);
     expect((err as Error).message).toMatch(/MBIM error NotOpened \(the MBIM session is not open\)/);
     await t.close();
+  });
+
+  it('mbim-proxy closing the connection without a reply (it cannot open the device): a clear error at once, naming the path', async () => {
+    // a long request deadline: only the closed connection can end this open before the test times out
+    const proxy = fakeProxy(tmp.dir, 'mbim-proxy', 'close');
+    const err = await failureOf(openMbimTransport('/dev/zero', { proxy: 'always', bridgeOnly: true, ...proxy, requestTimeoutMs: 60_000 }));
+    expect(isLpaError(err, 'PORT_IO')).toBe(true);
+    expect((err as Error).message).toMatch(/^mbim-proxy closed the connection when asked to open \/dev\/zero: it could not open the device \(missing, not an MBIM port, or no answer to MBIM OPEN within 5 s\)/);
+  });
+
+  it('mbim-proxy silent on the open step: its own deadline, shorter than a request\'s, naming the path', async () => {
+    const proxy = fakeProxy(tmp.dir, 'mbim-proxy', 'silent');
+    const err = await failureOf(openMbimTransport('/dev/zero', { proxy: 'always', bridgeOnly: true, ...proxy, requestTimeoutMs: 400 }));
+    expect(isLpaError(err, 'TRANSPORT_TIMEOUT')).toBe(true);
+    expect((err as Error).message).toBe('mbim-proxy did not confirm opening /dev/zero within 400 ms (is /dev/zero an MBIM port?)');
+    // without a short request deadline (tests), the open step still has its own, below a request's 10 s
+    expect(proxyOpenDeadline()).toBeLessThan(10_000);
+    expect(proxyOpenDeadline(400)).toBe(400);
   });
 
   it('silence from the start: the open fails within the deadline and asks whether this is an MBIM port', async () => {

@@ -12,7 +12,7 @@ import { isLpaError } from '../../../src/errors.js';
 import { openVirtualEuicc } from '../../../src/sim/euicc/index.js';
 import { startSmdp, type SmdpServer } from '../../../src/sim/smdp/index.js';
 import { toHex } from '../../../src/util/hex.js';
-import { jsonLines, runCli, startCli } from '../../cli/run.js';
+import { jsonLines, pcscdEnv, runCli, startCli } from '../../cli/run.js';
 import { PlainCard, StrictT0Card } from './cards.js';
 import { pcscChainMissing, VPCD_READERS } from './env.js';
 
@@ -75,7 +75,7 @@ describe.skipIf(missing !== undefined)('virtual eUICC -> vpcd -> pcscd -> lpa-ag
   });
 
   const cli = async (device: string, ...args: string[]) => {
-    const r = await runCli(['--json', '--device', device, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, ...args], { timeoutMs: 150_000 });
+    const r = await runCli(['--json', '--device', device, '--ca', smdp.caFile, '--connect-to', smdp.connectTo, ...args], { timeoutMs: 150_000, env: pcscdEnv() });
     const lines = jsonLines(r.stdout);
     const last = lines.at(-1)!;
     return { code: r.code, lines, data: last.data as Record<string, any>, error: last.error as Record<string, any> | undefined, stderr: r.stderr };
@@ -90,10 +90,10 @@ describe.skipIf(missing !== undefined)('virtual eUICC -> vpcd -> pcscd -> lpa-ag
   });
 
   it('eid, info and profiles by reader name, index and the only reader with a card', async () => {
-    const eid = await runCli(['--device', `pcsc:${reader}`, 'eid']);
+    const eid = await runCli(['--device', `pcsc:${reader}`, 'eid'], { env: pcscdEnv() });
     expect(eid.stderr).toBe('');
     expect(eid.stdout.trim()).toBe(EID);
-    expect((await runCli(['--device', 'pcsc:0', 'eid'])).stdout.trim()).toBe(EID);
+    expect((await runCli(['--device', 'pcsc:0', 'eid'], { env: pcscdEnv() })).stdout.trim()).toBe(EID);
     // two vpcd readers, one holds a card: plain `pcsc` picks it
     const info = await cli('pcsc', 'info');
     expect(info.error).toBeUndefined();
@@ -103,13 +103,13 @@ describe.skipIf(missing !== undefined)('virtual eUICC -> vpcd -> pcscd -> lpa-ag
     expect(p.data.profiles).toEqual([expect.objectContaining({ iccid: BOOTSTRAP, state: 'enabled' })]);
   });
 
-  it('devices lists both vpcd readers, only the one with an eUICC counts for auto', async () => {
-    const r = await runCli(['--json', 'devices'], { timeoutMs: 60_000 });
+  it('devices lists both vpcd readers, only the one with an eUICC counts for auto; JSON has the card facts as fields', async () => {
+    const r = await runCli(['--json', 'devices'], { timeoutMs: 60_000, env: pcscdEnv() });
     const result = jsonLines(r.stdout).find((l) => l.type === 'result') as { data: { readers: { name: string; euicc: boolean; note?: string }[] } };
     const readers = result.data.readers.filter((x) => x.name.startsWith('Virtual PCD'));
     expect(readers).toEqual([
-      expect.objectContaining({ name: reader, euicc: true, note: expect.stringContaining(`EID ${EID}`) }),
-      expect.objectContaining({ name: 'Virtual PCD 00 01', euicc: false, note: 'no card' }),
+      { name: reader, device: `pcsc:${reader}`, cardPresent: true, atr: toHex(VIRTUAL_CARD_ATR), euicc: true, eid: EID, note: expect.stringContaining(`EID ${EID}`) },
+      { name: 'Virtual PCD 00 01', device: 'pcsc:Virtual PCD 00 01', cardPresent: false, euicc: false, note: 'no card' },
     ]);
   });
 
@@ -170,7 +170,7 @@ describe.skipIf(missing !== undefined)('virtual eUICC -> vpcd -> pcscd -> lpa-ag
     expect(await exited).toBe(0);
     expect(cardOutput()).toMatch(/virtual card stopped/);
     await readerShows(reader, false);
-    const r = await runCli(['--device', `pcsc:${reader}`, 'eid']);
+    const r = await runCli(['--device', `pcsc:${reader}`, 'eid'], { env: pcscdEnv() });
     expect(r.code).toBe(4);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/no card in reader "Virtual PCD 00 00"/);

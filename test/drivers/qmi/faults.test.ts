@@ -12,7 +12,7 @@ import { openQmiTransport } from '../../../drivers/qmi/open.js';
 import { openPtyLink, type PtyLink } from '../../../drivers/virtual/ptyLink.js';
 import { isLpaError } from '../../../src/errors.js';
 import { ROOT } from '../../cli/run.js';
-import { tempDir } from '../wwan/rig.js';
+import { fakeProxy, tempDir } from '../wwan/rig.js';
 
 type Script = (m: QmiMessage, reply: (tlvs?: ReturnType<typeof tlv>[], patch?: Partial<QmiMessage>) => Uint8Array) => Uint8Array | Uint8Array[] | undefined;
 
@@ -132,6 +132,20 @@ describe('QMI driver against a misbehaving device', () => {
     expect((err as Error).message).toMatch(/exceeds 8192/);
     await t.close();
     expect(fake.released()).toEqual([7]);
+  });
+
+  it('qmi-proxy closing the connection without a reply (it cannot open the device): a clear error at once, naming the path', async () => {
+    const proxy = fakeProxy(tmp.dir, 'qmi-proxy', 'close');
+    const { err } = await failureOf(openQmiTransport('/dev/zero', { proxy: 'always', bridgeOnly: true, ...proxy, requestTimeoutMs: 60_000 }));
+    expect(isLpaError(err, 'PORT_IO')).toBe(true);
+    expect((err as Error).message).toMatch(/^qmi-proxy closed the connection when asked to open \/dev\/zero: it could not open the device/);
+  });
+
+  it('qmi-proxy silent on the open step: its own deadline, naming the path', async () => {
+    const proxy = fakeProxy(tmp.dir, 'qmi-proxy', 'silent');
+    const { err } = await failureOf(openQmiTransport('/dev/zero', { proxy: 'always', bridgeOnly: true, ...proxy, requestTimeoutMs: 400 }));
+    expect(isLpaError(err, 'TRANSPORT_TIMEOUT')).toBe(true);
+    expect((err as Error).message).toBe('qmi-proxy did not confirm opening /dev/zero within 400 ms (is /dev/zero a QMI port?)');
   });
 
   it('silence from the start: the open fails within the deadline and asks whether this is a QMI port', async () => {

@@ -31,7 +31,7 @@ describe('proxy discovery and mode', () => {
     expect(proxyListening('qmi-proxy', join(tmp.dir, 'missing'))).toBe(false);
   });
 
-  it('LPA_AGENT_WWAN_PROXY: auto (default), never, always; anything else is a usage error', () => {
+  it('LPA_AGENT_WWAN_PROXY: auto (default), never, always; anything else is a configuration error (exit 3)', () => {
     expect(proxyMode(undefined, {})).toBe('auto');
     expect(proxyMode(undefined, { LPA_AGENT_WWAN_PROXY: 'never' })).toBe('never');
     expect(proxyMode(undefined, { LPA_AGENT_WWAN_PROXY: 'Always' })).toBe('always');
@@ -42,7 +42,7 @@ describe('proxy discovery and mode', () => {
     } catch (e) {
       err = e;
     }
-    expect(isLpaError(err, 'USAGE')).toBe(true);
+    expect(isLpaError(err, 'CONFIG_INVALID')).toBe(true);
   });
 
   it('without a native abstract-socket connect and without socat: an error saying what to install', async () => {

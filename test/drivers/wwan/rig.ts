@@ -4,7 +4,7 @@
  * mbim-proxy started (and stopped) by the test that needs them.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageTimingHook } from '../../../drivers/virtual/link.js';
@@ -112,4 +112,30 @@ export async function startProxy(name: ProxyName): Promise<RunningProxy> {
       }
     },
   };
+}
+
+/** How a scripted proxy (fakeProxy) treats its client's first message. */
+export type FakeProxyMode = 'close' | 'silent';
+
+/**
+ * A scripted qmi-proxy / mbim-proxy for fault tests, without the real one (its abstract socket is
+ * global, so only test/integration/proxies.test.ts starts that): a /proc whose net/unix shows the
+ * proxy listening, and a "socat" that is the proxy itself on its stdio. `close`: reads the open
+ * request and closes the connection without a reply, as the real proxies do with a device they
+ * cannot open; `silent`: reads and never answers. Pass `{ proxy: 'always', bridgeOnly: true, ...fake }`.
+ */
+export function fakeProxy(dir: string, name: ProxyName, mode: FakeProxyMode): { procRoot: string; socatPath: string } {
+  const procRoot = join(dir, `proc-${mode}`);
+  mkdirSync(join(procRoot, 'net'), { recursive: true });
+  writeFileSync(join(procRoot, 'net', 'unix'), `Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 26049 @${name}\n`);
+  const script = join(dir, `fake-${name}-${mode}.mjs`);
+  writeFileSync(
+    script,
+    mode === 'close'
+      ? "process.stdin.once('data', () => process.exit(0));\n"
+      : "process.stdin.on('data', () => undefined);\nprocess.stdin.on('end', () => process.exit(0));\n",
+  );
+  const socatPath = join(dir, `fake-${name}-${mode}.sh`);
+  writeFileSync(socatPath, `#!/bin/sh\nexec '${process.execPath}' '${script}'\n`, { mode: 0o755 });
+  return { procRoot, socatPath };
 }

@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCallbackListener, type CallbackListener } from '../../../src/cloud/callbacks.js';
+import { isLpaError } from '../../../src/errors.js';
 import { runServeCloud, startCloudDouble, type CloudDouble, type SmdpInstallEvent } from '../../../src/sim/cloud/index.js';
 
 const EID = '89049032005008882600033489000001';
@@ -38,6 +39,14 @@ async function waitFor<T>(fn: () => T | undefined): Promise<T> {
 }
 
 describe('Super SIM double', () => {
+  it('a port already in use is a configuration error naming it (exit 3), not an internal one', async () => {
+    double = await startCloudDouble();
+    const port = Number(new URL(double.url).port);
+    const err = await startCloudDouble({ port }).catch((e: unknown) => e);
+    expect(isLpaError(err, 'CONFIG_INVALID')).toBe(true);
+    expect((err as Error).message).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
+  });
+
   it('checks Basic credentials (account token and API key) and bearer tokens', async () => {
     double = await startCloudDouble();
     const c = double.credentials;
