@@ -22,14 +22,14 @@ const check = argv.includes('--check');
 const stamp = join(root, 'dist', '.tsbuildinfo');
 const entry = join(root, 'dist', 'src', 'cli', 'bin.cjs');
 
-/** Newest modification time under `dir` of files ending in .ts (0 when none). */
+/** Newest modification time under `dir` of TypeScript sources, .ts and .cts (0 when none). */
 function newest(dir) {
   let t = 0;
   if (!existsSync(dir)) return t;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) t = Math.max(t, newest(p));
-    else if (e.name.endsWith('.ts')) t = Math.max(t, statSync(p).mtimeMs);
+    else if (e.name.endsWith('.ts') || e.name.endsWith('.cts')) t = Math.max(t, statSync(p).mtimeMs);
   }
   return t;
 }
