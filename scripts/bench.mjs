@@ -4,7 +4,7 @@
 // prints ONE JSON object: medians per case (counters, wall against the ideal floor, per phase, CPU,
 // peak RSS), the bench-rig case (agents in parallel), the large-profile case, start-up times,
 // dependency and bundle sizes, and the targets. Writes the per-phase plot (SVG). See docs/bench.md.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { downloadRun } from './bench/download.mjs';
@@ -12,6 +12,7 @@ import { bundleSize, prodDependencyBytes } from './bench/footprint.mjs';
 import { writeLargeProfile } from './bench/large.mjs';
 import { ROOT, DIST } from './bench/paths.mjs';
 import { PHASES } from './bench/phases.mjs';
+import { flameSvg, summarize } from './bench/flame.mjs';
 import { writePhasePlot } from './bench/plot.mjs';
 import { rigRun } from './bench/rig.mjs';
 import { median, medians, round } from './bench/stats.mjs';
@@ -48,7 +49,9 @@ const USAGE = `usage: npm run bench -- [options]
   --svg <file>          where the per-phase plot goes (default docs/bench-phases.svg; "" = none)
   --keep-env            keep NODE_EXTRA_CA_CERTS for the measured processes (removed by default:
                         lpa-agent does not use it and Node parses it at every start)
-  --no-footprint        skip start-up times, dependency and bundle sizes`;
+  --no-footprint        skip start-up times, dependency and bundle sizes
+  --cpu-profile <file>  also profile one AT download with --enable (node --cpu-prof): where its CPU
+                        time goes into the JSON, the flame graph into <file> (an SVG)`;
 
 function parse(argv) {
   const o = {
@@ -104,6 +107,7 @@ function parse(argv) {
       o.svg = v === '' ? undefined : resolve(v);
     }
     else if (name === 'no-footprint') o.footprint = false;
+    else if (name === 'cpu-profile') o.cpuProfile = resolve(value());
     else if (name === 'keep-env') o.keepEnv = true;
     else if (name === 'node-option') o.nodeOptions.push(value());
     else if (name === 'bin') o.bin = resolve(value());
@@ -282,6 +286,21 @@ if (opts.footprint) {
   const deps = prodDependencyBytes();
   const bundle = await bundleSize();
   result.footprint = { prodDependencies: deps.packages, prodDependencyBytes: deps.bytes, bundle };
+}
+if (opts.cpuProfile) {
+  const dir = mkdtempSync(join(tmpdir(), 'lpa-bench-prof-'));
+  try {
+    log('CPU profile of one AT download with --enable');
+    await downloadRun({ ...opts, enable: true, nodeOptions: [...opts.nodeOptions, '--cpu-prof', `--cpu-prof-dir=${dir}`] }, 'at');
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error('the agent wrote no CPU profile');
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    writeFileSync(opts.cpuProfile, flameSvg(profile, `lpa-agent download --enable, AT at the default link (${process.version})`));
+    result.cpuProfile = { svg: relative(ROOT, opts.cpuProfile), ...summarize(profile, 12) };
+    log(`flame graph: ${relative(process.cwd(), opts.cpuProfile)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 result.targets = targets(result);
 if (opts.svg) {
