@@ -12,7 +12,7 @@
  * have reached the server is retried only for initiateAuthentication and handleNotification, which
  * are safe to repeat; never for authenticateClient, getBoundProfilePackage or cancelSession.
  */
-import { Client } from 'undici';
+import { Client } from './undiciClient.js';
 import { LpaError, isLpaError, type ErrorCode } from '../errors.js';
 import { parseSmdpAddress, sameSmdpAddress, type SmdpAddress } from './address.js';
 import { base64Field, eventEntriesField, parseJsonObject, readBounded, summarizeBody, toBase64, transactionIdField } from './body.js';
@@ -53,7 +53,7 @@ interface Answer {
 
 export class Es9Client {
   readonly address: SmdpAddress;
-  private readonly client: Client;
+  private readonly client: InstanceType<typeof Client>;
   private readonly warm: WarmDial;
   private readonly opts: Required<Pick<Es9ClientOptions, 'timeoutMs' | 'maxRetries' | 'retryDelayMs' | 'adminProtocol'>>;
   private readonly onEvent: ((e: Es9Event) => void) | undefined;

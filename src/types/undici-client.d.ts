@@ -1,0 +1,18 @@
+/**
+ * undici's own modules behind its main entry, for src/es9p/undiciClient.ts: the HTTP/1.1 Client,
+ * the Dispatcher base class and the request API that undici's index.js puts on it.
+ */
+declare module 'undici/lib/dispatcher/client.js' {
+  import type { Client } from 'undici';
+  const ClientClass: typeof Client;
+  export default ClientClass;
+}
+declare module 'undici/lib/dispatcher/dispatcher.js' {
+  import type { Dispatcher } from 'undici';
+  const DispatcherClass: typeof Dispatcher;
+  export default DispatcherClass;
+}
+declare module 'undici/lib/api/index.js' {
+  const api: Record<string, unknown>;
+  export default api;
+}
