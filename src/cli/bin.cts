@@ -1,14 +1,9 @@
 #!/usr/bin/env node
 // CommonJS on purpose: Node starts a CommonJS entry point without its ES module loader, so
 // `--version` costs about what `node -e 0` does; every other command loads the CLI below.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { VERSION } from '../version.cjs';
-
-// A closed stdout/stderr (a pipe into `head`, a log reader that died, a dropped SSH session) must
-// never kill the agent: write errors (EPIPE, EIO) are dropped here and by the CLI's writers.
-process.stdout.on('error', () => undefined);
-process.stderr.on('error', () => undefined);
 
 /** Defined (true) by scripts/bundle.mjs: this file is inside the release's single file already. */
 declare const __LPA_RELEASE_BUNDLE__: boolean | undefined;
@@ -50,8 +45,17 @@ const fail = (e: unknown): void => {
   process.exitCode = 1;
 };
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  process.stdout.write(`${VERSION}\n`);
+  // straight to fd 1: process.stdout would first build a stream (and load its modules)
+  try {
+    writeSync(1, `${VERSION}\n`);
+  } catch {
+    // a closed stdout (EPIPE): nothing to say it on
+  }
 } else {
+  // A closed stdout/stderr (a pipe into `head`, a log reader that died, a dropped SSH session) must
+  // never kill the agent: write errors (EPIPE, EIO) are dropped here and by the CLI's writers.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   loadMain()
     .then((main) => main(argv))
     .then((code) => {
