@@ -51,7 +51,8 @@ const USAGE = `usage: npm run bench -- [options]
                         lpa-agent does not use it and Node parses it at every start)
   --no-footprint        skip start-up times, dependency and bundle sizes
   --cpu-profile <file>  also profile one AT download with --enable (node --cpu-prof): where its CPU
-                        time goes into the JSON, the flame graph into <file> (an SVG)`;
+                        time goes into the JSON, the flame graph into <file> (an SVG), the
+                        profile beside it (<file> with .cpuprofile, for Chrome DevTools)`;
 
 function parse(argv) {
   const o = {
@@ -127,6 +128,9 @@ keepCallerEnv(opts.keepEnv === true);
 opts.simResetMs = { ...defaultQuirks(), ...vendorProfile(opts.vendor).quirks }.simResetMs;
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
 
+/** The medians of the runs' memory breakdowns at peak RSS (MiB, one decimal). */
+const memoryMedians = (runs) => Object.fromEntries(Object.entries(medians(runs.map((r) => r.peakMemory ?? {}))).map(([k, v]) => [k, round(v, 1)]));
+
 /** Per phase: the median of each field over the runs. */
 function phaseMedians(runs) {
   return Object.fromEntries(
@@ -164,6 +168,8 @@ function summary(runs) {
     wallOverFloor: round(median(runs.map((r) => r.wallMs / r.floorMs)), 3),
     cpuMs: round(m.cpuMs),
     peakRssMb: round(m.peakRssMb, 1),
+    // at the highest RSS sample: V8 heap, Buffers (arrayBuffers), other external memory
+    peakMemory: memoryMedians(runs),
     phases: phaseMedians(runs),
   };
 }
@@ -260,7 +266,7 @@ if (opts.cases.includes('large')) {
     }
     const rows = bySize.map((rs, k) => {
       const m = medians(rs.map(({ phases: _p, ...r }) => r));
-      return { profile: ids[k], packageBytes: m.bppBytes, bppStoreDataBlocks: m.bppBlocks, atCommands: m.atCommands, wallMs: round(m.wallMs), idealFloorMs: round(m.idealFloorMs), overheadMs: round(m.overheadMs), cpuMs: round(m.cpuMs), peakRssMb: round(m.peakRssMb, 1) };
+      return { profile: ids[k], packageBytes: m.bppBytes, bppStoreDataBlocks: m.bppBlocks, atCommands: m.atCommands, wallMs: round(m.wallMs), idealFloorMs: round(m.idealFloorMs), overheadMs: round(m.overheadMs), cpuMs: round(m.cpuMs), peakRssMb: round(m.peakRssMb, 1), peakMemory: memoryMedians(rs) };
     });
     const [small, mid, big] = rows;
     const perMiB = (a, b) => ((b.overheadMs - a.overheadMs) / (b.packageBytes - a.packageBytes)) * 1024 * 1024;
@@ -296,6 +302,8 @@ if (opts.cpuProfile) {
     if (!file) throw new Error('the agent wrote no CPU profile');
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     writeFileSync(opts.cpuProfile, flameSvg(profile, `lpa-agent download --enable, AT at the default link (${process.version})`));
+    // the profile itself beside it, for Chrome DevTools or speedscope
+    writeFileSync(opts.cpuProfile.replace(/(\.svg)?$/, '.cpuprofile'), JSON.stringify(profile));
     result.cpuProfile = { svg: relative(ROOT, opts.cpuProfile), ...summarize(profile, 12) };
     log(`flame graph: ${relative(process.cwd(), opts.cpuProfile)}`);
   } finally {

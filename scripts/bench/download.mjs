@@ -128,6 +128,7 @@ export function record(o, transport, { run, served, usage, smdpTimeline, smdpSta
     firstCommandMs: t.timeline?.length ? t.timeline[0][0] - run.startedAt : undefined,
     cpuMs: (usage.userCpuUs + usage.systemCpuUs) / 1000,
     peakRssMb: (usage.vmHwmKb ?? usage.maxRssKb) / 1024,
+    peakMemory: usage.peakMemory,
     phases,
   };
 }

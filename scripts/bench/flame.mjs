@@ -2,7 +2,7 @@
 // A V8 CPU profile (`node --cpu-prof`, a .cpuprofile JSON) as a flame graph (SVG) and a summary of
 // where the CPU time went: self time per area (start-up, our code by layer, each npm package,
 // Node's internals, GC, WebAssembly) and the heaviest functions.
-//   node scripts/bench/flame.mjs <file.cpuprofile> [--svg <out.svg>] [--top <n>]
+//   node scripts/bench/flame.mjs <file.cpuprofile> [--svg <out.svg>] [--top <n>] [--tree <depth>]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,21 @@ export function areaOf(frame) {
   if (ours) return `lpa-agent ${ours[1]}/${ours[2]}`;
   if (/lpa-agent\.cjs$/.test(url)) return 'lpa-agent (single file)';
   return 'other';
+}
+
+/** The call tree down to `depth`, frames of at least `minMs` of CPU: one line each, indented. */
+export function treeLines(profile, depth = 4, minMs = 5) {
+  const { root, byId } = weigh(profile);
+  const lines = [];
+  const walk = (n, d) => {
+    if (!n || d > depth || areaOf(n.callFrame) === 'idle' || n.total / 1000 < minMs) return;
+    const f = n.callFrame;
+    const where = f.url ? ` ${f.url.replace(/^.*\/(node_modules|dist)\//, '$1/')}:${f.lineNumber + 1}` : '';
+    lines.push(`${'  '.repeat(d)}${(n.total / 1000).toFixed(1)} ms ${f.functionName || '(anonymous)'}${where}`);
+    for (const c of n.children ?? []) walk(byId.get(c), d + 1);
+  };
+  walk(root, 0);
+  return lines;
 }
 
 /** Self and total time (µs) per profile node; the samples' time deltas are the weights. */
@@ -121,14 +136,16 @@ export function flameSvg(profile, title = 'CPU profile') {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
-  const file = args.find((a, i) => !a.startsWith('--') && !['--svg', '--top'].includes(args[i - 1]));
+  const file = args.find((a, i) => !a.startsWith('--') && !['--svg', '--top', '--tree'].includes(args[i - 1]));
   if (!file) {
-    process.stderr.write('usage: node scripts/bench/flame.mjs <file.cpuprofile> [--svg <out.svg>] [--top <n>]\n');
+    process.stderr.write('usage: node scripts/bench/flame.mjs <file.cpuprofile> [--svg <out.svg>] [--top <n>] [--tree <depth>]\n');
     process.exit(2);
   }
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const svgAt = args.indexOf('--svg');
   const topAt = args.indexOf('--top');
+  const treeAt = args.indexOf('--tree');
+  if (treeAt >= 0) process.stdout.write(`${treeLines(profile, Number(args[treeAt + 1] ?? 4)).join('\n')}\n`);
   if (svgAt >= 0) writeFileSync(args[svgAt + 1], flameSvg(profile, `lpa-agent: ${file.split('/').pop()}`));
   process.stdout.write(`${JSON.stringify(summarize(profile, topAt >= 0 ? Number(args[topAt + 1]) : 15), null, 1)}\n`);
 }

@@ -1,6 +1,6 @@
 // Preloaded into the measured agent process (`node --require <this> ...`: CommonJS, so a CommonJS
 // entry point is still loaded as CommonJS, as without the preload): at exit, writes the
-// process's own resource usage (CPU time, peak RSS) and when it wrote each JSON event line (ms since
+// process's own resource usage (CPU time, peak RSS and where the memory was then) and when it wrote each JSON event line (ms since
 // the epoch, for the bench's phases) as JSON to $LPA_BENCH_USAGE. Writes nothing when the variable
 // is unset. Peak RSS comes from /proc/self/status VmHWM where available.
 'use strict';
@@ -22,7 +22,17 @@ if (target) {
     }
     return write.call(this, chunk, ...rest);
   };
+  // where the memory is when RSS is highest (sampled every 50 ms): V8 heap, Buffers, the rest native
+  let peak = { rss: 0 };
+  const sample = () => {
+    const m = process.memoryUsage();
+    if (m.rss > peak.rss) peak = m;
+  };
+  setInterval(sample, 50).unref();
   process.on('exit', () => {
+    sample();
+    const mb = (n) => Math.round((n / 1048576) * 10) / 10;
+    const peakMemory = { rssMb: mb(peak.rss), heapTotalMb: mb(peak.heapTotal), heapUsedMb: mb(peak.heapUsed), externalMb: mb(peak.external), arrayBuffersMb: mb(peak.arrayBuffers) };
     const u = process.resourceUsage();
     let vmHwmKb;
     try {
@@ -33,7 +43,7 @@ if (target) {
     }
     writeFileSync(
       target,
-      JSON.stringify({ userCpuUs: u.userCPUTime, systemCpuUs: u.systemCPUTime, maxRssKb: u.maxRSS, vmHwmKb, startedAt: performance.timeOrigin, exitAt: now(), events }),
+      JSON.stringify({ userCpuUs: u.userCPUTime, systemCpuUs: u.systemCPUTime, maxRssKb: u.maxRSS, vmHwmKb, peakMemory, startedAt: performance.timeOrigin, exitAt: now(), events }),
     );
   });
 }

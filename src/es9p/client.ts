@@ -17,6 +17,7 @@ import { LpaError, isLpaError, type ErrorCode } from '../errors.js';
 import { parseSmdpAddress, sameSmdpAddress, type SmdpAddress } from './address.js';
 import { base64Field, eventEntriesField, parseJsonObject, readBounded, summarizeBody, toBase64, transactionIdField } from './body.js';
 import { createConnector } from './connector.js';
+import { LARGE_ANSWER_BYTES, parseWithLargeField } from './largeField.js';
 import { formatTarget, parseConnectTo, resolveConnectTo } from './connectTo.js';
 import { networkError } from './netErrors.js';
 import { checkExecutionStatus, type ExecutionStatus } from './status.js';
@@ -175,14 +176,17 @@ export class Es9Client {
 
   async getBoundProfilePackage(req: GetBoundProfilePackageRequest): Promise<GetBoundProfilePackageResponse> {
     const fn = 'getBoundProfilePackage';
-    const body = await this.exchange(fn, {
-      transactionId: req.transactionId,
-      prepareDownloadResponse: toBase64(req.prepareDownloadResponse),
+    const payload = { transactionId: req.transactionId, prepareDownloadResponse: toBase64(req.prepareDownloadResponse) };
+    // a large package is decoded from the raw answer, without the JSON text and field as strings
+    let large: ReturnType<typeof parseWithLargeField>;
+    const body = await this.exchange(fn, payload, (raw) => {
+      large = raw.length >= LARGE_ANSWER_BYTES ? parseWithLargeField(raw, 'boundProfilePackage') : undefined;
+      return large?.body;
     });
     const executionStatus = checkExecutionStatus(body, fn);
     return {
       transactionId: transactionIdField(body, fn, req.transactionId),
-      boundProfilePackage: base64Field(body, 'boundProfilePackage', fn),
+      boundProfilePackage: large?.value ?? base64Field(body, 'boundProfilePackage', fn),
       executionStatus,
     };
   }
@@ -228,13 +232,13 @@ export class Es9Client {
     }
   }
 
-  /** Sends and parses a JSON answer. */
-  private async exchange(fn: Es9Function, payload: Record<string, string>): Promise<Record<string, unknown>> {
+  /** Sends and parses a JSON answer (`parse` first, when given: undefined means the ordinary way). */
+  private async exchange(fn: Es9Function, payload: Record<string, string>, parse?: (raw: Buffer) => Record<string, unknown> | undefined): Promise<Record<string, unknown>> {
     const answer = await this.send(fn, payload);
     if (answer.raw.length === 0) {
       throw new LpaError('ES9_BAD_RESPONSE', `${fn}: the SM-DP+ answered HTTP ${answer.status} with no body`, { function: fn, httpStatus: answer.status });
     }
-    return parseJsonObject(answer.raw, fn, answer.status);
+    return parse?.(answer.raw) ?? parseJsonObject(answer.raw, fn, answer.status);
   }
 
   /** Sends one request with the retry policy; returns a 2xx answer or throws. */
@@ -293,7 +297,7 @@ export class Es9Client {
       status = res.statusCode;
       let raw: Buffer;
       try {
-        raw = await readBounded(res.body, fn);
+        raw = await readBounded(res.body, fn, undefined, Number(res.headers['content-length']));
       } catch (e) {
         res.body.destroy();
         throw e;

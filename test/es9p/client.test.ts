@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LpaError } from '../../src/errors.js';
@@ -114,6 +115,27 @@ describe('Es9Client against the captured download session', () => {
     );
     // The trace never carries bodies.
     expect(JSON.stringify(events)).not.toContain(String(initEx.request.euiccChallenge));
+  });
+
+  it('a large bound profile package arrives byte for byte, with or without Content-Length, padded or not', async () => {
+    const big = randomBytes(1_048_577);
+    const ok = { header: { functionExecutionStatus: { status: 'Executed-Success' } }, transactionId: 'AB' };
+    for (const variant of ['length', 'chunked', 'unpadded'] as const) {
+      const text = JSON.stringify({ ...ok, boundProfilePackage: variant === 'unpadded' ? big.toString('base64').replace(/=+$/, '') : big.toString('base64') });
+      const { client, server } = await setup((_req, res) => {
+        if (variant === 'chunked') {
+          // no Content-Length: the answer comes in pieces of the server's choosing
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          for (let i = 0; i < text.length; i += 100_000) res.write(text.slice(i, i + 100_000));
+          res.end();
+        } else sendJson(res, JSON.parse(text));
+      });
+      const r = await client.getBoundProfilePackage({ transactionId: 'AB', prepareDownloadResponse: new Uint8Array([1]) });
+      expect(Buffer.from(r.boundProfilePackage).equals(big), variant).toBe(true);
+      expect(r.transactionId).toBe('AB');
+      await client.close();
+      await server.close();
+    }
   });
 
   it('sends the default X-Admin-Protocol and the address as given', async () => {
