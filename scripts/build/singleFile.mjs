@@ -37,6 +37,8 @@ export async function buildSingleFile(root) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    // npm packages stay outside: bundling the pure-JavaScript ones too (undici, asn1js, serialport's
+    // stream) measured no faster and 1 MB more RSS (the larger source stays in memory)
     packages: 'external',
     // import() of a package or builtin becomes require(): an import() would start Node's ES module
     // loader (~10 ms) and lex the CommonJS package for its exports; every dependency is CommonJS
@@ -48,7 +50,7 @@ export async function buildSingleFile(root) {
   });
   let text = readFileSync(out, 'utf8');
   // an import() left in would need Node's ES module loader, which a script run from its code cache has not
-  if (/\bimport\(/.test(text.replace(/\/\/.*$/gm, ''))) throw new Error(`${out} still has an import(): see supported['dynamic-import']`);
+  if (/\bimport\(/.test(text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, ''))) throw new Error(`${out} still has an import(): see supported['dynamic-import']`);
   // ASCII only (esbuild keeps some comments as written): V8 holds a source with one non-Latin-1
   // character as UTF-16, twice the memory for as long as the process runs
   if (/[^\x00-\x7f]/.test(text)) {

@@ -12,7 +12,7 @@
  * have reached the server is retried only for initiateAuthentication and handleNotification, which
  * are safe to repeat; never for authenticateClient, getBoundProfilePackage or cancelSession.
  */
-import { Client } from './undiciClient.js';
+import { Client } from '../util/undici.js';
 import { LpaError, isLpaError, type ErrorCode } from '../errors.js';
 import { parseSmdpAddress, sameSmdpAddress, type SmdpAddress } from './address.js';
 import { base64Field, eventEntriesField, parseJsonObject, readBounded, summarizeBody, toBase64, transactionIdField } from './body.js';
