@@ -105,7 +105,7 @@ export function flameSvg(profile, title = 'CPU profile') {
   const scale = W / rootTotal;
   const place = (n, x, depth) => {
     const w = busyOf(n) * scale;
-    if (w < 0.3 || depth > 200) return;
+    if (w < 1 || depth > 200) return;
     maxDepth = Math.max(maxDepth, depth);
     rects.push({ n, x, w, depth });
     let cx = x;

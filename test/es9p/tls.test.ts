@@ -105,7 +105,7 @@ describe('TLS refusals', () => {
       s.once('error', (e) => process.stdout.write('error ' + e.message));`;
     const run = (env: NodeJS.ProcessEnv) =>
       new Promise<string>((resolve) => {
-        const child = spawn(process.execPath, ['--use-openssl-ca', '--input-type=module', '-e', script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: '', ...env } });
+        const child = spawn(process.execPath, ['--use-openssl-ca', '--input-type=module', '-e', script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: '', SSL_CERT_DIR: tmp, ...env } });
         let out = '';
         child.stdout.on('data', (d) => (out += d));
         child.on('close', () => resolve(out));
