@@ -2,7 +2,8 @@
 // The build of `npm run build` / `npm test` and `npm start`'s prestart: compiles TypeScript only
 // when a source is newer than the last build. Up to date: returns at once (no compiler start).
 // Otherwise runs the incremental `tsc` build (tsconfig.json keeps its state in dist/.tsbuildinfo),
-// which recompiles only what changed.
+// which recompiles only what changed, then the single-file build of the CLI (dist/lpa-agent.cjs,
+// scripts/build/singleFile.mjs) that dist/src/cli/bin.cjs runs while it is not older than the state.
 //   --always       build whatever the timestamps say (npm run build)
 //   --check        only say whether a build is needed (exit 0 up to date, 1 stale)
 //   --root <dir>   the project folder (default: this script's parent)
@@ -11,6 +12,7 @@ import { existsSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSingleFile } from './build/singleFile.mjs';
 
 const argv = process.argv.slice(2);
 const rootArg = argv.indexOf('--root');
@@ -18,16 +20,16 @@ const root = rootArg >= 0 ? resolve(argv[rootArg + 1]) : resolve(dirname(fileURL
 const always = argv.includes('--always');
 const check = argv.includes('--check');
 const stamp = join(root, 'dist', '.tsbuildinfo');
-const entry = join(root, 'dist', 'src', 'cli', 'bin.js');
+const entry = join(root, 'dist', 'src', 'cli', 'bin.cjs');
 
-/** Newest modification time under `dir` of files ending in .ts (0 when none). */
+/** Newest modification time under `dir` of TypeScript sources, .ts and .cts (0 when none). */
 function newest(dir) {
   let t = 0;
   if (!existsSync(dir)) return t;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) t = Math.max(t, newest(p));
-    else if (e.name.endsWith('.ts')) t = Math.max(t, statSync(p).mtimeMs);
+    else if (e.name.endsWith('.ts') || e.name.endsWith('.cts')) t = Math.max(t, statSync(p).mtimeMs);
   }
   return t;
 }
@@ -50,3 +52,5 @@ if (r.status !== 0) process.exit(r.status ?? 1);
 // tsc leaves its state file alone when only timestamps changed: mark this build as current
 const now = new Date();
 utimesSync(stamp, now, now);
+// after the stamp: bin.cjs takes the single file only when it is not older than the modules
+await buildSingleFile(root);

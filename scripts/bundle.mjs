@@ -148,14 +148,16 @@ export async function buildBundle(opts = {}) {
 
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: ['src/cli/bin.ts'],
+    entryPoints: ['src/cli/bin.cts'],
     outfile: 'lib/lpa-agent.cjs',
     bundle: true,
     splitting: false,
     platform: 'node',
     format: 'cjs',
-    define: { 'import.meta.url': '__lpaImportMetaUrl' },
+    define: { 'import.meta.url': '__lpaImportMetaUrl', __LPA_RELEASE_BUNDLE__: 'true' },
     target: 'node20',
+    // import() of a builtin becomes require(): an import() would start Node's ES module loader
+    supported: { 'dynamic-import': false },
     minify: true,
     legalComments: 'none', // licences go to THIRD-PARTY-NOTICES.txt
     banner: { js: BANNER },

@@ -206,6 +206,16 @@ function emptyTally(): LinkTally {
   };
 }
 
+/**
+ * One charged command or message: when the model priced it (ms since the epoch, with fractions),
+ * what it charged (ms) and the eUICC function it completed, else 'storeData' for another STORE DATA
+ * block. The bench maps these onto the agent's phases.
+ */
+export type LinkEvent = [atMs: number, chargedMs: number, completed?: Exclude<EuiccFunction, 'other'> | 'storeData'];
+
+/** Most events kept (a 1 MiB profile is about 4,200 blocks): bounds a server left running for days. */
+export const MAX_LINK_EVENTS = 20_000;
+
 /** Counters the floor is computed from (the agent's own and the eUICC function counts). */
 export interface FloorCounts {
   atCommands: number;
@@ -236,6 +246,10 @@ export function linkFloorMs(m: Readonly<LinkModel>, c: FloorCounts): number {
 export class LinkTimer {
   readonly model: Readonly<LinkModel>;
   readonly tally: LinkTally = emptyTally();
+  /** What each command or message was charged, in order (at most MAX_LINK_EVENTS). */
+  readonly timeline: LinkEvent[] = [];
+  /** The eUICC function the command being priced completed. */
+  private completed: EuiccFunction | 'storeData' = 'other';
   private readonly series = new Map<string, EuiccFunction>();
   /** Data fields of the BPP's blocks since its BF36 block, to check the splitting against the minimum. */
   private bpp: Uint8Array[] = [];
@@ -261,6 +275,7 @@ export class LinkTimer {
     t.euiccMs += euicc;
     const total = this.model.latencyMs + euicc;
     t.totalMs += total;
+    this.record(total);
     return total;
   }
 
@@ -278,7 +293,16 @@ export class LinkTimer {
     t.euiccMs += euicc;
     const total = serial + m.latencyMs + euicc;
     t.totalMs += total;
+    this.record(total);
     return total;
+  }
+
+  private record(ms: number): void {
+    const fn = this.completed;
+    this.completed = 'other';
+    if (this.timeline.length >= MAX_LINK_EVENTS) return;
+    const at = performance.timeOrigin + performance.now();
+    this.timeline.push(fn === 'other' ? [at, ms] : [at, ms, fn]);
   }
 
   private euiccMs(line: string, answer: string): number {
@@ -297,6 +321,7 @@ export class LinkTimer {
       ms += m.apduMs;
       if (apdu[1] !== 0xe2 || apdu.length < 4) continue;
       t.storeDataBlocks++;
+      if (this.completed === 'other') this.completed = 'storeData';
       const p1 = apdu[2]!;
       const p2 = apdu[3]!;
       const data = apdu.length > 5 ? apdu.subarray(5, 5 + apdu[4]!) : new Uint8Array(0);
@@ -315,6 +340,7 @@ export class LinkTimer {
       }
       if ((p1 & 0x80) === 0) continue;
       this.series.delete(channel);
+      if (fn !== 'other') this.completed = fn === 'bppSequence' && installed ? 'install' : fn;
       if (fn === 'bppSequence' && installed) {
         t.installs++;
         ms += m.installMs;
@@ -332,6 +358,7 @@ export class LinkTimer {
     }
     // the result fetched with GET RESPONSE after a 61xx: the installation is charged there
     if (installed && apdus.every(({ apdu }) => apdu[1] === 0xc0)) {
+      this.completed = 'install';
       t.installs++;
       ms += m.installMs;
       this.bppDone();

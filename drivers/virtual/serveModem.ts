@@ -2,7 +2,7 @@ import type { VirtualCard } from '../../src/sim/card.js';
 import { LpaError } from '../../src/errors.js';
 import { openVirtualEuicc, type EuiccQuirks } from '../../src/sim/euicc/index.js';
 import { untilStopped } from '../../src/util/untilStopped.js';
-import { LinkTimer, type LinkModel, type LinkTally, type MessageTimingHook } from './link.js';
+import { LinkTimer, type LinkEvent, type LinkModel, type LinkTally, type MessageTimingHook } from './link.js';
 import { VirtualModem, type TimingHook } from './modem.js';
 import { serveModemOnPty, serveOnPty, type PtyServer } from './pty.js';
 import type { Quirks } from './quirks.js';
@@ -51,7 +51,7 @@ export interface ServedPaths {
  * one virtual module (one card, state file, quirks and link model) on each interface asked for,
  * until stopped. Resolves after a clean stop, with what the link model charged when one was given.
  */
-export async function runServeModem(opts: ServeModemOptions): Promise<{ link?: LinkTally }> {
+export async function runServeModem(opts: ServeModemOptions): Promise<{ link?: LinkTally & { timeline: LinkEvent[] } }> {
   const vendor = opts.vendor ?? 'generic';
   if (!isVendorName(vendor)) {
     throw new LpaError('USAGE', `unknown modem dialect "${vendor}" (one of: ${VENDOR_NAMES.join(', ')})`);
@@ -98,5 +98,5 @@ export async function runServeModem(opts: ServeModemOptions): Promise<{ link?: L
   opts.onReady?.({ path: (paths.at ?? paths.qmi ?? paths.mbim)!, paths, vendor, modem, ...(qmi ? { qmi } : {}), ...(mbim ? { mbim } : {}) });
   await untilStopped(opts.signal);
   await stopAll();
-  return link ? { link: { ...link.tally } } : {};
+  return link ? { link: { ...link.tally, timeline: link.timeline } } : {};
 }

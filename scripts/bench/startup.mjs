@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { runAgent } from './proc.mjs';
+import { cleanEnv, removedEnv, runAgent } from './proc.mjs';
 import { median } from './stats.mjs';
 
 async function timed(args, runs) {
@@ -17,10 +17,10 @@ async function timed(args, runs) {
 }
 
 /** Wall time (ms) of a bare `node -e 0`: the floor any Node.js command starts from on this machine. */
-function bareNode() {
+function bareNode(env = cleanEnv()) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore', env });
     child.on('error', reject);
     child.on('exit', () => resolve(Number(process.hrtime.bigint() - started) / 1e6));
   });
@@ -32,9 +32,14 @@ export async function startupTimes(runs) {
     const state = `virtual:${join(dir, 'euicc.json')}`;
     await runAgent(['--device', state, 'eid']); // creates the state file: the timed runs read an existing eUICC
     const bare = [];
-    for (let i = 0; i < runs; i++) bare.push(await bareNode());
+    const bareCaller = [];
+    for (let i = 0; i < runs; i++) {
+      bare.push(await bareNode());
+      if (removedEnv().length) bareCaller.push(await bareNode(process.env));
+    }
     return {
       nodeBareMs: median(bare),
+      ...(bareCaller.length ? { nodeBareCallerEnvMs: median(bareCaller) } : {}),
       versionMs: await timed(['--version'], runs),
       eidVirtualMs: await timed(['--device', state, 'eid'], runs),
     };

@@ -12,7 +12,7 @@ export const note = (line) => process.stderr.write(colour ? `\x1b[2m${line}\x1b[
 
 /** Runs `lpa-agent <args>` with the terminal attached; SIGINT/SIGTERM are passed on. Resolves with its exit code. */
 export async function runAgent(args, env = {}) {
-  const child = spawn(process.execPath, [join(dist, 'cli', 'bin.js'), ...args], {
+  const child = spawn(process.execPath, [join(dist, 'cli', 'bin.cjs'), ...args], {
     stdio: 'inherit',
     env: { ...process.env, LPA_AGENT_CONFIG: '', ...env },
   });

@@ -15,6 +15,7 @@ import type { Es10Client } from '../es10/client.js';
 import type { ProfileInfo } from '../es10/profilesInfo.js';
 import { downloadProfile, type DownloadRequest } from '../lpa/download.js';
 import type { Es9Pool } from '../lpa/es9.js';
+import { knownSmdpAddress } from '../lpa/target.js';
 import { deliverInstallResults, deliverNotifications, type DeliveryOutcome, undeliveredLine } from '../lpa/notifications.js';
 import { changeProfile } from '../lpa/profileOps.js';
 import { recoverInFlight } from './recover.js';
@@ -206,6 +207,9 @@ export async function provision(input: ProvisionInput): Promise<ProvisionReport>
       }
       if (device.deviceInfo) request.deviceInfo = () => device.deviceInfo!();
       if (input.acceptPpr) request.acceptPpr = true;
+      // the TLS connection opens while the eUICC answers its challenge and EUICCInfo1
+      const early = knownSmdpAddress(request);
+      if (early !== undefined) pool.get(early).preconnect();
       const dl = await timed('download', () =>
         downloadProfile(es10, pool, request, {
           onProgress: (step, m, d) => progress(step, m, d),

@@ -1,12 +1,12 @@
 import { checkConfigFiles, usedBy } from '../agent/config.js';
 import { LpaError, toLpaError } from '../errors.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../version.cjs';
 import { formatOptions, parseArgs, type OptionSpecs, type OptionValues } from './args.js';
 import type { Command } from './command.js';
 import { commandsUsing, GLOBAL_OPTIONS, KEY_OPTIONS, optionsFor, readGlobals } from './globals.js';
 import { Output, stdWriters, type OutputOptions } from './output.js';
 import { COMMANDS, COMMAND_SUMMARIES } from './registry.js';
-import { ignoredTlsRejectNote } from './tlsEnv.js';
+import { dropTlsRejectVariable, ignoredTlsRejectNote } from './tlsEnv.js';
 import { TraceLog } from './trace.js';
 
 /** Options that take a value, wherever they belong (so their values are not taken for the command word). */
@@ -92,6 +92,9 @@ const UNSTOPPABLE_STEP = 'loadBoundProfilePackage';
 
 export async function main(argv: readonly string[]): Promise<number> {
   stdWriters(); // from here on a closed stdout/stderr (EPIPE, EIO) never kills the agent
+  // before anything connects: NODE_TLS_REJECT_UNAUTHORIZED changes nothing here, and Node's warning
+  // about it would say the opposite (tlsEnv.ts)
+  dropTlsRejectVariable();
   const outputs = argv.flatMap((a, i) => (a === '--output' ? [argv[i + 1] ?? ''] : a.startsWith('--output=') ? [a.slice('--output='.length)] : []));
   const wantsJson = outputs.length > 0 ? outputs.every((o) => o === 'json' || o === 'lpac') : argv.includes('--json');
   let out = new Output(wantsJson ? 'json' : 'human', '');

@@ -2,7 +2,7 @@
  * NODE_TLS_REJECT_UNAUTHORIZED=0 changes nothing in lpa-agent: every TLS connection (SM-DP+, SM-DS,
  * cloud, backend) verifies its peer against our own trust list, whatever the variable says. Node
  * would still print its two-line "insecure" warning at the first TLS connection, telling the user
- * the opposite of what happens. So the CLI entry removes the variable from this process's
+ * the opposite of what happens. So the CLI (main) removes the variable from this process's
  * environment before any TLS module loads (Node reads it at each connection), and remembers it so
  * `-v` can say it was ignored. Only this variable, only this process: other warnings stay.
  */

@@ -2,7 +2,8 @@
  * Credentials for the Super SIM API: Twilio HTTP Basic (Account SID + Auth Token, or API key SID +
  * secret for an account) and KORE OAuth2 client credentials with a cached bearer token.
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from '../util/undici.js';
 import { LpaError } from '../errors.js';
 import { realTiming, type Timing } from './backoff.js';
 import { redact } from './redact.js';

@@ -3,7 +3,8 @@
  * bounded retries (429 always, 5xx and transport errors only for idempotent requests), one token
  * refresh on 401, timeouts, and redaction of every credential from what it reports.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from '../util/undici.js';
 import { LpaError, type ErrorCode } from '../errors.js';
 import { createCloudConnector } from '../es9p/connector.js';
 import { isLoopback, type ProxySettings } from '../es9p/proxy.js';

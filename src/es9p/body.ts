@@ -3,6 +3,7 @@
  * summarised to one line, and the binary fields (strict base64 of the DER, returned as the raw
  * bytes received) and hex transaction ids.
  */
+import { isBase64 } from '../util/base64.js';
 import { LpaError } from '../errors.js';
 import { isHex } from '../util/hex.js';
 
@@ -10,16 +11,26 @@ import { isHex } from '../util/hex.js';
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** Reads at most `max` bytes of a body stream; more is ES9_BAD_RESPONSE. */
-export async function readBounded(body: AsyncIterable<Uint8Array>, fn: string, max = MAX_BODY_BYTES): Promise<Buffer> {
+export async function readBounded(body: AsyncIterable<Uint8Array>, fn: string, max = MAX_BODY_BYTES, expectedLength?: number): Promise<Buffer> {
+  // with the announced length the bytes go straight into one buffer: a large answer (a bound profile
+  // package) is then held once, not once in chunks and again concatenated
+  let into = expectedLength !== undefined && Number.isSafeInteger(expectedLength) && expectedLength > 0 && expectedLength <= max ? Buffer.allocUnsafeSlow(expectedLength) : undefined;
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
-    total += chunk.length;
-    if (total > max) {
+    if (total + chunk.length > max) {
       throw new LpaError('ES9_BAD_RESPONSE', `${fn}: the SM-DP+ answer is larger than ${max} bytes`, { function: fn, limit: max });
     }
-    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (into && total + chunk.length <= into.length) into.set(chunk, total);
+    else {
+      // more than announced: the general way from here on
+      if (into) chunks.push(into.subarray(0, total));
+      into = undefined;
+      chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    }
+    total += chunk.length;
   }
+  if (into) return into.subarray(0, total);
   return Buffer.concat(chunks, total);
 }
 
@@ -65,9 +76,6 @@ export function parseJsonObject(raw: Buffer, fn: string, httpStatus: number): Re
   return value as Record<string, unknown>;
 }
 
-// padding optional: some servers send unpadded base64
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
-
 /**
  * A required base64 field, decoded to the exact bytes sent; ES9_BAD_RESPONSE naming the field
  * otherwise. Lenient where real servers are sloppy: the padding may be missing, and `aliases` name
@@ -79,7 +87,7 @@ export function base64Field(body: Record<string, unknown>, field: string, fn: st
   if (v === undefined || v === null) {
     throw new LpaError('ES9_BAD_RESPONSE', `${fn}: the SM-DP+ answer lacks ${field}`, { function: fn, field });
   }
-  if (typeof v !== 'string' || v.length === 0 || !BASE64_RE.test(v)) {
+  if (typeof v !== 'string' || v.length === 0 || !isBase64(v)) {
     throw new LpaError('ES9_BAD_RESPONSE', `${fn}: ${field} in the SM-DP+ answer is not valid base64`, { function: fn, field });
   }
   return new Uint8Array(Buffer.from(v, 'base64'));

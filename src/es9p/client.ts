@@ -3,7 +3,8 @@
  *
  * One undici `Client` = one keep-alive TLS connection reused for the whole download; the custom
  * connector applies `--connect-to`, the ES9+ trust store and SNI on the SM-DP+'s name, and counts
- * handshakes. Binary fields go out as base64 of the DER given and come back as the exact bytes
+ * handshakes; `preconnect()` opens that connection ahead of the first request (warmDial.ts).
+ * Binary fields go out as base64 of the DER given and come back as the exact bytes
  * received (never re-encoded). Every answer's functionExecutionStatus is checked.
  *
  * Retries: a failure while connecting (before any byte of the request left) is retried for every
@@ -11,15 +12,17 @@
  * have reached the server is retried only for initiateAuthentication and handleNotification, which
  * are safe to repeat; never for authenticateClient, getBoundProfilePackage or cancelSession.
  */
-import { Client } from 'undici';
+import { Client } from '../util/undici.js';
 import { LpaError, isLpaError, type ErrorCode } from '../errors.js';
 import { parseSmdpAddress, sameSmdpAddress, type SmdpAddress } from './address.js';
 import { base64Field, eventEntriesField, parseJsonObject, readBounded, summarizeBody, toBase64, transactionIdField } from './body.js';
 import { createConnector } from './connector.js';
+import { LARGE_ANSWER_BYTES, parseWithLargeField } from './largeField.js';
 import { formatTarget, parseConnectTo, resolveConnectTo } from './connectTo.js';
 import { networkError } from './netErrors.js';
 import { checkExecutionStatus, type ExecutionStatus } from './status.js';
 import { createTrustStore } from './tls.js';
+import { warmDial, type WarmDial } from './warmDial.js';
 import type {
   AuthenticateClientEs11Response,
   AuthenticateClientRequest,
@@ -51,7 +54,8 @@ interface Answer {
 
 export class Es9Client {
   readonly address: SmdpAddress;
-  private readonly client: Client;
+  private readonly client: InstanceType<typeof Client>;
+  private readonly warm: WarmDial;
   private readonly opts: Required<Pick<Es9ClientOptions, 'timeoutMs' | 'maxRetries' | 'retryDelayMs' | 'adminProtocol'>>;
   private readonly onEvent: ((e: Es9Event) => void) | undefined;
   private readonly counters: Es9Stats = { tlsHandshakes: 0, connectAttempts: 0, requests: 0, retries: 0, bytesSent: 0, bytesReceived: 0 };
@@ -88,14 +92,25 @@ export class Es9Client {
         this.emit({ type: 'tls-handshake', ...info });
       },
     });
+    const { host, port } = this.address;
+    this.warm = warmDial(connector, { hostname: host, host: this.address.authority, protocol: 'https:', port: String(port), servername: host });
     this.client = new Client(`https://${this.address.authority}`, {
-      connect: connector,
+      connect: this.warm.connector,
       pipelining: 1,
       keepAliveTimeout: keepAlive,
       keepAliveMaxTimeout: Math.max(keepAlive, 120_000),
       headersTimeout: this.opts.timeoutMs,
       bodyTimeout: this.opts.timeoutMs,
     });
+  }
+
+  /**
+   * Opens the connection now (DNS, TCP, TLS) so the first request finds it ready: call it as soon
+   * as the SM-DP+ is known, before slow local work. A failure here is not reported: the first
+   * request connects again and reports its own.
+   */
+  preconnect(): void {
+    if (!this.closed) this.warm.preconnect();
   }
 
   /** Counters for the trace and the bench. */
@@ -161,14 +176,17 @@ export class Es9Client {
 
   async getBoundProfilePackage(req: GetBoundProfilePackageRequest): Promise<GetBoundProfilePackageResponse> {
     const fn = 'getBoundProfilePackage';
-    const body = await this.exchange(fn, {
-      transactionId: req.transactionId,
-      prepareDownloadResponse: toBase64(req.prepareDownloadResponse),
+    const payload = { transactionId: req.transactionId, prepareDownloadResponse: toBase64(req.prepareDownloadResponse) };
+    // a large package is decoded from the raw answer, without the JSON text and field as strings
+    let large: ReturnType<typeof parseWithLargeField>;
+    const body = await this.exchange(fn, payload, (raw) => {
+      large = raw.length >= LARGE_ANSWER_BYTES ? parseWithLargeField(raw, 'boundProfilePackage') : undefined;
+      return large?.body;
     });
     const executionStatus = checkExecutionStatus(body, fn);
     return {
       transactionId: transactionIdField(body, fn, req.transactionId),
-      boundProfilePackage: base64Field(body, 'boundProfilePackage', fn),
+      boundProfilePackage: large?.value ?? base64Field(body, 'boundProfilePackage', fn),
       executionStatus,
     };
   }
@@ -201,6 +219,7 @@ export class Es9Client {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.warm.discard();
     await this.client.close();
   }
 
@@ -213,13 +232,13 @@ export class Es9Client {
     }
   }
 
-  /** Sends and parses a JSON answer. */
-  private async exchange(fn: Es9Function, payload: Record<string, string>): Promise<Record<string, unknown>> {
+  /** Sends and parses a JSON answer (`parse` first, when given: undefined means the ordinary way). */
+  private async exchange(fn: Es9Function, payload: Record<string, string>, parse?: (raw: Buffer) => Record<string, unknown> | undefined): Promise<Record<string, unknown>> {
     const answer = await this.send(fn, payload);
     if (answer.raw.length === 0) {
       throw new LpaError('ES9_BAD_RESPONSE', `${fn}: the SM-DP+ answered HTTP ${answer.status} with no body`, { function: fn, httpStatus: answer.status });
     }
-    return parseJsonObject(answer.raw, fn, answer.status);
+    return parse?.(answer.raw) ?? parseJsonObject(answer.raw, fn, answer.status);
   }
 
   /** Sends one request with the retry policy; returns a 2xx answer or throws. */
@@ -278,7 +297,7 @@ export class Es9Client {
       status = res.statusCode;
       let raw: Buffer;
       try {
-        raw = await readBounded(res.body, fn);
+        raw = await readBounded(res.body, fn, undefined, Number(res.headers['content-length']));
       } catch (e) {
         res.body.destroy();
         throw e;

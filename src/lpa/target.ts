@@ -24,6 +24,21 @@ export interface DownloadTarget {
 }
 
 /**
+ * The SM-DP+ address resolveTarget will use when it is known without asking the eUICC (an
+ * activation code or --smdp), so the connection can be opened early; undefined otherwise or when
+ * the input is not valid (resolveTarget then says why).
+ */
+export function knownSmdpAddress(input: TargetInput): string | undefined {
+  try {
+    if (input.activationCode !== undefined) return parseActivationCode(input.activationCode).smdpAddress;
+    if (input.smdpAddress !== undefined) return parseSmdpAddress(input.smdpAddress).value;
+  } catch {
+    // reported by resolveTarget
+  }
+  return undefined;
+}
+
+/**
  * Resolves the target: an activation code wins; else --smdp [+ --matching-id]; else the eUICC's
  * default SM-DP+ address (ES10a) with an empty matching id. One ES10 call only in the last case.
  */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VERSION } from '../../src/version.js';
+import { VERSION } from '../../src/version.cjs';
 import { jsonLines, ROOT, runCli } from './run.js';
 
 describe('lpa-agent basics', () => {

@@ -27,7 +27,7 @@ describe('npm start builds only when a source changed', () => {
     for (const d of ['src', 'drivers', 'dist/src/cli']) mkdirSync(join(dir, d), { recursive: true });
     writeFileSync(join(dir, 'tsconfig.json'), '{}');
     writeFileSync(join(dir, 'src', 'a.ts'), 'export {};\n');
-    writeFileSync(join(dir, 'dist', 'src', 'cli', 'bin.js'), '');
+    writeFileSync(join(dir, 'dist', 'src', 'cli', 'bin.cjs'), '');
     writeFileSync(join(dir, 'dist', '.tsbuildinfo'), '{}');
     const past = new Date(Date.now() - 60_000);
     for (const f of ['tsconfig.json', 'src/a.ts']) utimesSync(join(dir, f), past, past);
@@ -38,7 +38,7 @@ describe('npm start builds only when a source changed', () => {
     expect(check()).toMatchObject({ status: 1, stdout: 'stale: a source is newer than the build\n' });
     utimesSync(join(dir, 'src', 'a.ts'), past, past);
     expect(check().status).toBe(0);
-    rmSync(join(dir, 'dist', 'src', 'cli', 'bin.js'));
+    rmSync(join(dir, 'dist', 'src', 'cli', 'bin.cjs'));
     expect(check().status).toBe(1);
   });
 });

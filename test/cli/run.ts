@@ -7,7 +7,7 @@ import { afterAll, beforeAll } from 'vitest';
 
 /** The built CLI entry (npm test builds before running vitest). */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const BIN = join(ROOT, 'dist', 'src', 'cli', 'bin.js');
+export const BIN = join(ROOT, 'dist', 'src', 'cli', 'bin.cjs');
 
 let journals: string | undefined;
 let journalCount = 0;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LpaError } from '../../src/errors.js';
@@ -114,6 +115,27 @@ describe('Es9Client against the captured download session', () => {
     );
     // The trace never carries bodies.
     expect(JSON.stringify(events)).not.toContain(String(initEx.request.euiccChallenge));
+  });
+
+  it('a large bound profile package arrives byte for byte, with or without Content-Length, padded or not', async () => {
+    const big = randomBytes(1_048_577);
+    const ok = { header: { functionExecutionStatus: { status: 'Executed-Success' } }, transactionId: 'AB' };
+    for (const variant of ['length', 'chunked', 'unpadded'] as const) {
+      const text = JSON.stringify({ ...ok, boundProfilePackage: variant === 'unpadded' ? big.toString('base64').replace(/=+$/, '') : big.toString('base64') });
+      const { client, server } = await setup((_req, res) => {
+        if (variant === 'chunked') {
+          // no Content-Length: the answer comes in pieces of the server's choosing
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          for (let i = 0; i < text.length; i += 100_000) res.write(text.slice(i, i + 100_000));
+          res.end();
+        } else sendJson(res, JSON.parse(text));
+      });
+      const r = await client.getBoundProfilePackage({ transactionId: 'AB', prepareDownloadResponse: new Uint8Array([1]) });
+      expect(Buffer.from(r.boundProfilePackage).equals(big), variant).toBe(true);
+      expect(r.transactionId).toBe('AB');
+      await client.close();
+      await server.close();
+    }
   });
 
   it('sends the default X-Admin-Protocol and the address as given', async () => {
@@ -314,6 +336,43 @@ describe('Es9Client handleNotification and cancelSession', () => {
     await expectLpaError(client.getBoundProfilePackage({ transactionId: 'AB', prepareDownloadResponse: new Uint8Array([1]) }), 'NETWORK');
     expect(server.requests).toHaveLength(3);
     expect(client.stats().retries).toBe(1);
+  });
+
+  it('preconnect: the first request takes the connection opened ahead of it', async () => {
+    const events: Es9Event[] = [];
+    const { server, client } = await setup((_req, res) => res.writeHead(204).end(), { onEvent: (e) => events.push(e) });
+    client.preconnect();
+    client.preconnect(); // once is enough: no second connection
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.connections).toBe(1);
+    expect(events.filter((e) => e.type === 'tls-handshake')).toHaveLength(1);
+    await client.handleNotification({ pendingNotification: new Uint8Array([1]) });
+    await client.handleNotification({ pendingNotification: new Uint8Array([2]) });
+    expect(server.connections).toBe(1);
+    expect(client.stats()).toMatchObject({ tlsHandshakes: 1, connectAttempts: 1, requests: 2 });
+  });
+
+  it('preconnect: a connection the server closed before the first request is replaced', async () => {
+    const { server, client } = await setup((_req, res) => res.writeHead(204).end());
+    client.preconnect();
+    await new Promise((r) => setTimeout(r, 100));
+    server.dropConnections();
+    await new Promise((r) => setTimeout(r, 50));
+    await client.handleNotification({ pendingNotification: new Uint8Array([1]) });
+    expect(server.connections).toBe(2);
+    expect(server.requests).toHaveLength(1);
+    expect(client.stats()).toMatchObject({ tlsHandshakes: 2, connectAttempts: 2, requests: 1, retries: 0 });
+  });
+
+  it('preconnect: a refused connection ahead of time is tried again by the request, which reports its own failure', async () => {
+    const { server: gone, client } = await setup((_req, res) => res.writeHead(204).end());
+    const port = gone.port;
+    await gone.close();
+    client.preconnect();
+    await new Promise((r) => setTimeout(r, 50));
+    const e = await expectLpaError(client.handleNotification({ pendingNotification: new Uint8Array([1]) }), 'NETWORK');
+    expect(e.details).toMatchObject({ phase: 'connect', netCode: 'ECONNREFUSED', target: `127.0.0.1:${port}` });
+    expect(client.stats()).toMatchObject({ tlsHandshakes: 0, connectAttempts: 3, retries: 1 });
   });
 
   it('a closed client refuses new requests', async () => {

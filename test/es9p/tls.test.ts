@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LpaError } from '../../src/errors.js';
 import { Es9Client } from '../../src/es9p/client.js';
@@ -10,6 +12,7 @@ import { dataPath } from '../../src/util/data.js';
 import { mintCriticalPolicyChain, mintDpTlsCert } from './helpers/mint.js';
 import { DPTLS_KEY, SMDP_HOST, TEST_CI_DER, TEST_CI_PEM, connectToFor, sendJson, startServer, type TestServer } from './helpers/server.js';
 import { lpaRejection } from '../util/lpaError.js';
+import { ROOT } from '../cli/run.js';
 
 const ok = { header: { functionExecutionStatus: { status: 'Executed-Success' } } };
 const request = { pendingNotification: new Uint8Array([0xbf, 0x37, 0x00]) };
@@ -87,6 +90,29 @@ describe('TLS refusals', () => {
     });
     return client;
   }
+
+  it("with the system roots the context starts from Node's own root store: what it trusts stays trusted", async () => {
+    // With --use-openssl-ca, Node's root store (the bundled Mozilla list otherwise) is OpenSSL's
+    // default, SSL_CERT_FILE: naming the test CI there stands in for a bundled root. The trust
+    // store, which adds its own roots to a copy of Node's store, then accepts the SGP.26 server
+    // without --ca; with another file it refuses it. (A new process: Node reads these at start.)
+    server = await startServer((_req, res) => sendJson(res, ok));
+    const script = `
+      import { connect } from 'node:tls';
+      import { createTrustStore } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'src', 'es9p', 'tls.js')).href)};
+      const s = connect({ host: '127.0.0.1', port: ${server.port}, servername: ${JSON.stringify(SMDP_HOST)}, secureContext: createTrustStore().secureContext(), rejectUnauthorized: false });
+      s.once('secureConnect', () => { process.stdout.write(s.authorized ? 'trusted' : String(s.authorizationError)); s.destroy(); });
+      s.once('error', (e) => process.stdout.write('error ' + e.message));`;
+    const run = (env: NodeJS.ProcessEnv) =>
+      new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, ['--use-openssl-ca', '--input-type=module', '-e', script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: '', SSL_CERT_DIR: tmp, ...env } });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('close', () => resolve(out));
+      });
+    expect(await run({ SSL_CERT_FILE: TEST_CI_PEM })).toBe('trusted');
+    expect(await run({ SSL_CERT_FILE: dataPath('pki', 'gsma-ci', 'gsma-rsp2-root-ci1.pem') })).toMatch(/^UNABLE_TO_(GET_ISSUER_CERT_LOCALLY|VERIFY_LEAF_SIGNATURE)$/);
+  });
 
   it('the SGP.26 certificate is accepted when the test CI is added with --ca (system roots kept)', async () => {
     server = await startServer((_req, res) => sendJson(res, ok));

@@ -8,6 +8,7 @@ import { discoverEvents } from '../../lpa/discovery.js';
 import type { Es9Pool } from '../../lpa/es9.js';
 import { deliverInstallResults, type DeliveryOutcome, undeliveredLine } from '../../lpa/notifications.js';
 import { changeProfile } from '../../lpa/profileOps.js';
+import { knownSmdpAddress } from '../../lpa/target.js';
 import { bool, str } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { crashHook, withCheckpoints } from '../crash.js';
@@ -165,8 +166,14 @@ const command: Command = {
       ? globals.config.journal
       : usableJournal({ journal: defaultDownloadJournal(globals.device), sources: globals.config.sources }, process.env, out);
     const started = Date.now();
-    // the HTTPS stack (undici) loads while the module opens and answers its first commands
-    const poolLoading = import('../es9.js').then((m) => m.es9Pool(globals, out));
+    // the SM-DP+ connection (DNS, TCP, TLS) opens while the module opens and answers its first
+    // commands: by initiateAuthentication it is ready, and it stays for the notifications
+    const early = fromSmds ? undefined : knownSmdpAddress(request);
+    const poolLoading = import('../es9.js').then((m) => {
+      const p = m.es9Pool(globals, out);
+      if (early !== undefined) p.get(early).preconnect();
+      return p;
+    });
     poolLoading.catch(() => undefined);
     let pool: Awaited<typeof poolLoading> | undefined;
     try {
@@ -263,7 +270,8 @@ const command: Command = {
           : result.downloads.map((x) => `Profile ${x.iccid} installed (SM-DS event ${x.eventId}, ${x.smdpAddress})`).join('\n') + (result.enabled ? `\nProfile ${result.downloads.at(-1)!.iccid} enabled.` : ''),
       );
     } finally {
-      await pool?.close();
+      // the pool, also when the device never opened (its early connection is closed too)
+      await (pool ?? (await poolLoading.catch(() => undefined)))?.close();
     }
   },
 };

@@ -3,7 +3,7 @@
  * (or `failed`), Sim updates (optionally scheduled), the SM-DP+ hook and signed callbacks.
  */
 import { randomBytes } from 'node:crypto';
-import { request } from 'undici';
+import { request } from '../../util/undici.js';
 import { koreSignature, twilioSignature } from '../../cloud/callbacks.js';
 import { CloudStore, newIccid, newMatchingId, newSid, type ProfileRec, type ProfileStatus } from './store.js';
 import type { CloudDoubleOptions, CloudFaults, RecordedExchange, SentCallback, SmdpInstallEvent } from './types.js';

@@ -11,7 +11,7 @@ import type { SmdpHook } from '../cloud/types.js';
 import { adminHandler, createAdmin, type SmdpAdmin } from './admin.js';
 import type { SmdpContext, SmdpInstallEvent } from './es9/context.js';
 import { createSmdpHook } from './hook.js';
-import { closeServer, listen, startEs9Https } from './https.js';
+import { closeServer, listen, startEs9Https, type Es9RequestEvent } from './https.js';
 import { NotificationLog } from './notifications.js';
 import { OrderBook } from './orders.js';
 import { loadSmdpPki, smdpCaFile } from './pki.js';
@@ -77,7 +77,7 @@ export interface SmdpServer {
   /** For the Super SIM double (`smdpHook` option). */
   hook: SmdpHook;
   /** ES9+ requests answered, by function. */
-  stats(): { requests: Record<string, number>; tlsConnections: number };
+  stats(): { requests: Record<string, number>; tlsConnections: number; timeline: Es9RequestEvent[] };
   close(): Promise<void>;
 }
 
@@ -155,7 +155,7 @@ export async function startSmdp(options: SmdpOptions = {}): Promise<SmdpServer> 
     adminUrl: `http://127.0.0.1:${adminPort}`,
     adminPort,
     hook: createSmdpHook(admin, address),
-    stats: () => ({ requests: { ...es9.requests }, tlsConnections: es9.tlsConnections() }),
+    stats: () => ({ requests: { ...es9.requests }, tlsConnections: es9.tlsConnections(), timeline: [...es9.timeline] }),
     close() {
       closed ??= Promise.all([es9.close(), closeServer(adminServer)]).then(() => undefined);
       return closed;

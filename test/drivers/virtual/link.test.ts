@@ -127,6 +127,21 @@ describe('link model arithmetic', () => {
     expect(t.tally).toMatchObject({ bppSequences: payloads.length - 1, installs: 1, bppBlocks: blocks, bppMinBlocks: blocksNeeded(bpp), bppBytes: bpp.length });
   });
 
+  it('keeps a timeline: what each command was charged and the eUICC function its block completed', () => {
+    const t = new LinkTimer(EUICC_ONLY);
+    const auth = storeDataLines(tlv(0xbf38, fill(300)));
+    const before = performance.timeOrigin + performance.now();
+    t.delayFor(timing('AT', '\r\nOK\r\n'), '\r\nOK\r\n');
+    for (const l of auth) t.delayFor(timing(l, ok()), ok());
+    const [last] = storeDataLines(tlv(0x86, fill(40)));
+    const pir = ok(hex(tlv(0xbf37, fill(30))));
+    t.delayFor(timing(last!, pir), pir);
+    expect(t.timeline.map(([, ms, fn]) => [ms, fn])).toEqual([[0, undefined], [20, 'storeData'], [320, 'authenticateServer'], [520, 'install']]);
+    const times = t.timeline.map(([at]) => at);
+    expect(times[0]).toBeGreaterThanOrEqual(before - 1);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
   it('an installation result fetched with GET RESPONSE is charged there', () => {
     const t = new LinkTimer(EUICC_ONLY);
     const [last] = storeDataLines(tlv(0x86, fill(40)));

@@ -27,6 +27,8 @@ export interface TestServer {
   requests: RecordedRequest[];
   /** TLS sessions the server accepted (plain HTTP: TCP connections). */
   connections: number;
+  /** Closes every open connection (idle keep-alive ones included); the server keeps listening. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startServer(handler: Handler, options: ServerOptions = {})
     get connections() {
       return state.connections;
     },
+    dropConnections: () => server.closeAllConnections(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

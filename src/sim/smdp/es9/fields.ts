@@ -4,10 +4,9 @@
  */
 
 import { LpaError } from '../../../errors.js';
+import { isBase64 } from '../../../util/base64.js';
 import { isHex } from '../../../util/hex.js';
 import { badRequest, type Es9Body } from '../status.js';
-
-const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Largest binary field accepted (decoded). */
 export const MAX_FIELD_BYTES = 64 * 1024;
@@ -21,7 +20,7 @@ export function stringField(body: Es9Body, name: string, max = 255): string {
 
 export function base64Field(body: Es9Body, name: string, max = MAX_FIELD_BYTES): Uint8Array {
   const v = stringField(body, name, Math.ceil((max * 4) / 3) + 4);
-  if (v.length === 0 || !BASE64_RE.test(v)) throw badRequest(`${name} is not valid base64`);
+  if (v.length === 0 || !isBase64(v, 'required')) throw badRequest(`${name} is not valid base64`);
   return new Uint8Array(Buffer.from(v, 'base64'));
 }
 
