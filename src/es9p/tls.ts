@@ -114,8 +114,9 @@ export function readCaFile(path: string): string[] {
  * With the system roots, the secure context starts from Node's own root store (its bundled list,
  * already parsed inside Node) and gets only the GSMA CI roots, the OS bundle's extra roots and the
  * `--ca` roots added: the same trust as passing every root as `ca`, which makes OpenSSL parse and
- * insert ~170 certificates (about 25 ms of CPU per process, measured) instead of ~25. Node's store
- * also holds NODE_EXTRA_CA_CERTS when that is set: an operator's own roots, trusted here too.
+ * insert ~170 certificates (about 25 ms of CPU per process, measured) instead of ~25. The copy of
+ * Node's store a context gets holds the bundled list only, not NODE_EXTRA_CA_CERTS (measured), as
+ * before: an operator's own roots go in with --ca.
  */
 export function createTrustStore(options: TrustStoreOptions = {}): TrustStore {
   const gsma = options.gsmaCi === false ? [] : gsmaCiRoots();
