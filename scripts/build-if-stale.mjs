@@ -4,11 +4,13 @@
 // Otherwise runs the incremental `tsc` build (tsconfig.json keeps its state in dist/.tsbuildinfo),
 // which recompiles only what changed, then the single-file build of the CLI (dist/lpa-agent.cjs,
 // scripts/build/singleFile.mjs) that dist/src/cli/bin.cjs runs while it is not older than the state.
+// A finished build leaves dist/.build-done: that, not tsc's state file, dates the build (a
+// `tsc --noEmit` rewrites the state file without emitting anything).
 //   --always       build whatever the timestamps say (npm run build)
 //   --check        only say whether a build is needed (exit 0 up to date, 1 stale)
 //   --root <dir>   the project folder (default: this script's parent)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,7 @@ const always = argv.includes('--always');
 const check = argv.includes('--check');
 const stamp = join(root, 'dist', '.tsbuildinfo');
 const entry = join(root, 'dist', 'src', 'cli', 'bin.cjs');
+const done = join(root, 'dist', '.build-done');
 
 /** Newest modification time under `dir` of TypeScript sources, .ts and .cts (0 when none). */
 function newest(dir) {
@@ -35,7 +38,7 @@ function newest(dir) {
 }
 
 const inputs = Math.max(newest(join(root, 'src')), newest(join(root, 'drivers')), statSync(join(root, 'tsconfig.json')).mtimeMs);
-const built = existsSync(stamp) && existsSync(entry) ? statSync(stamp).mtimeMs : 0;
+const built = existsSync(done) && existsSync(stamp) && existsSync(entry) ? statSync(done).mtimeMs : 0;
 if (!always && built >= inputs) {
   if (check) process.stdout.write('up to date\n');
   process.exit(0);
@@ -45,6 +48,7 @@ if (check) {
   process.exit(1);
 }
 
+rmSync(done, { force: true });
 if (!existsSync(entry)) rmSync(stamp, { force: true }); // outputs gone: a full build
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
@@ -54,3 +58,4 @@ const now = new Date();
 utimesSync(stamp, now, now);
 // after the stamp: bin.cjs takes the single file only when it is not older than the modules
 await buildSingleFile(root);
+writeFileSync(done, `${new Date().toISOString()}\n`);

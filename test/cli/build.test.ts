@@ -29,6 +29,7 @@ describe('npm start builds only when a source changed', () => {
     writeFileSync(join(dir, 'src', 'a.ts'), 'export {};\n');
     writeFileSync(join(dir, 'dist', 'src', 'cli', 'bin.cjs'), '');
     writeFileSync(join(dir, 'dist', '.tsbuildinfo'), '{}');
+    writeFileSync(join(dir, 'dist', '.build-done'), '');
     const past = new Date(Date.now() - 60_000);
     for (const f of ['tsconfig.json', 'src/a.ts']) utimesSync(join(dir, f), past, past);
     const check = () => spawnSync(process.execPath, [SCRIPT, '--check', '--root', dir], { encoding: 'utf8' });
@@ -38,6 +39,13 @@ describe('npm start builds only when a source changed', () => {
     expect(check()).toMatchObject({ status: 1, stdout: 'stale: a source is newer than the build\n' });
     utimesSync(join(dir, 'src', 'a.ts'), past, past);
     expect(check().status).toBe(0);
+    // a tsc run that emitted nothing (--noEmit) rewrites tsc's state file: that does not make an
+    // edited source look built; only a finished build (.build-done) does
+    const later = new Date(Date.now() + 120_000);
+    utimesSync(join(dir, 'src', 'a.ts'), future, future);
+    utimesSync(join(dir, 'dist', '.tsbuildinfo'), later, later);
+    expect(check().status).toBe(1);
+    utimesSync(join(dir, 'src', 'a.ts'), past, past);
     rmSync(join(dir, 'dist', 'src', 'cli', 'bin.cjs'));
     expect(check().status).toBe(1);
   });
