@@ -10,23 +10,10 @@ import type { DetectedReader } from '../detect/types.js';
 import { PcscEuiccChannel } from './channel.js';
 import { ReaderWatch } from './readers.js';
 
-export interface PcscReaderEntry {
+/** One reader as pcscd lists it: what `devices` shows (detect's DetectedReader) and its position. */
+export interface PcscReaderEntry extends Omit<DetectedReader, 'note'> {
   /** 0-based position in pcscd's list, as `--device pcsc:<index>` takes it. */
   index: number;
-  /** Reader name as pcscd shows it, e.g. "Virtual PCD 00 00". */
-  name: string;
-  /** The `--device` value for this reader: `pcsc:<name>`. */
-  device: string;
-  /** A card is in the reader. */
-  cardPresent: boolean;
-  /** The card's ATR (upper-case hex), when it answered a connect. */
-  atr?: string;
-  /** An eUICC answered: the ISD-R was selected on a logical channel and GetEID worked. */
-  euicc: boolean;
-  /** The EID read, when `euicc`. */
-  eid?: string;
-  /** Why the card could not be probed (in exclusive use elsewhere, mute, ...): error code and message. */
-  problem?: { code: string; message: string };
 }
 
 export interface ListPcscReadersOptions {
@@ -94,15 +81,7 @@ export async function readersForDetect(): Promise<DetectedReader[]> {
         : r.problem
           ? `card not probed: ${r.problem.message}`
           : `a card that is not an eUICC${r.atr ? ` (ATR ${r.atr})` : ''}`;
-    return {
-      name: r.name,
-      device: r.device,
-      cardPresent: r.cardPresent,
-      ...(r.atr !== undefined ? { atr: r.atr } : {}),
-      euicc: r.euicc,
-      ...(r.eid !== undefined ? { eid: r.eid } : {}),
-      ...(r.problem !== undefined ? { problem: r.problem } : {}),
-      note,
-    };
+    const { index: _index, ...reader } = r;
+    return { ...reader, note };
   });
 }

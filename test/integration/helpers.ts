@@ -5,7 +5,8 @@ import { serveModemOnPty } from '../../drivers/virtual/pty.js';
 import type { VendorName } from '../../drivers/virtual/vendors.js';
 import { openVirtualEuicc, type EuiccQuirks, type VirtualEuicc } from '../../src/sim/euicc/index.js';
 import type { SmdpServer } from '../../src/sim/smdp/index.js';
-import { jsonLines, runCli, startCli } from '../cli/run.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonLines, runCli, startCli, type RunResult } from '../cli/run.js';
 
 /** `lpa-agent serve-modem` on a real pseudo-terminal, as its own process, with `--quirk`s. */
 export interface ServedModem {
@@ -99,4 +100,39 @@ export async function serveCardOnPty(dir: string, vendor: VendorName = 'quectel'
       modem.dispose();
     },
   };
+}
+
+/** The result line (the last JSON line) of a `--json` run. */
+export const resultLine = (r: RunResult) => jsonLines(r.stdout).at(-1) as { ok: boolean; data: Record<string, any>; error?: Record<string, any> };
+
+/** A provisioning set-up a crash test can kill and rerun. */
+export interface CrashBench {
+  start(): Promise<unknown>;
+  stop(): Promise<void>;
+  provision(env?: Record<string, string>): Promise<RunResult>;
+  /** Asserts the end state of a finished provision (one enabled copy, nothing queued, ...). */
+  checkProvisioned(): void;
+}
+
+/**
+ * For each crash point: provision is SIGKILLed there (LPA_AGENT_TEST_CRASH_AT), then a plain rerun
+ * must exit 0 with the profile enabled and the bench's end state.
+ */
+export function describeCrashResume(title: string, points: readonly string[], rerunFinishes: string, makeBench: () => CrashBench): void {
+  describe.each(points)(title, (point) => {
+    const bench = makeBench();
+    beforeAll(() => bench.start());
+    afterAll(() => bench.stop());
+
+    it(rerunFinishes, async () => {
+      const crashed = await bench.provision({ LPA_AGENT_TEST_CRASH_AT: point });
+      expect(crashed.code).toBe(-1); // killed by the signal, no exit code
+      const rerun = await bench.provision();
+      const res = resultLine(rerun);
+      expect(res.error).toBeUndefined();
+      expect(rerun.code).toBe(0);
+      expect(res.data.enabled).toBe(true);
+      bench.checkProvisioned();
+    });
+  });
 }

@@ -10,6 +10,7 @@ import { openVirtualEuicc, type VirtualEuicc } from '../../src/sim/euicc/index.j
 import { startCloudDouble, type CloudDouble } from '../../src/sim/cloud/index.js';
 import { startSmdp, type SmdpServer } from '../../src/sim/smdp/index.js';
 import { jsonLines, runCli, startCli, type RunResult } from '../cli/run.js';
+import { describeCrashResume, resultLine as result } from './helpers.js';
 
 const EID = '89049032123451234512345678901235';
 
@@ -82,7 +83,6 @@ class Bench {
   }
 }
 
-const result = (r: RunResult) => jsonLines(r.stdout).at(-1) as { ok: boolean; data: Record<string, any>; error?: Record<string, any> };
 
 describe('lpa-agent provision end to end', () => {
   const bench = new Bench();
@@ -167,22 +167,7 @@ const CRASH_POINTS = [
   'notifications#1',
 ];
 
-describe.each(CRASH_POINTS)('killed at %s', (point) => {
-  const bench = new Bench();
-  beforeAll(() => bench.start());
-  afterAll(() => bench.stop());
-
-  it('a rerun finishes the job with the same reservation', async () => {
-    const crashed = await bench.provision({ LPA_AGENT_TEST_CRASH_AT: point });
-    expect(crashed.code).toBe(-1); // killed by the signal, no exit code
-    const rerun = await bench.provision();
-    const res = result(rerun);
-    expect(res.error).toBeUndefined();
-    expect(rerun.code).toBe(0);
-    expect(res.data.enabled).toBe(true);
-    bench.checkProvisioned();
-  });
-});
+describeCrashResume('killed at %s', CRASH_POINTS, 'a rerun finishes the job with the same reservation', () => new Bench());
 
 describe('maker backend without an ICCID, killed right after the eUICC installed the profile', () => {
   const bench = new Bench();

@@ -15,6 +15,7 @@ import { openVirtualEuicc, VIRTUAL_EID, type VirtualEuicc } from '../../src/sim/
 import { startSmdp, type OrderView, type SmdpServer } from '../../src/sim/smdp/index.js';
 import { startSmds, type SmdsServer } from '../../src/sim/smds/index.js';
 import { jsonLines, runCli, startCli, type RunResult } from '../cli/run.js';
+import { describeCrashResume, resultLine as result } from './helpers.js';
 
 const PROFILE = 'TS48V2-SAIP2-3-BERTLV-UNIQUE';
 
@@ -85,7 +86,6 @@ class SmdsBench {
   }
 }
 
-const result = (r: RunResult) => jsonLines(r.stdout).at(-1) as { ok: boolean; data: Record<string, any>; error?: Record<string, any> };
 
 describe('provision --cloud smds', () => {
   const bench = new SmdsBench();
@@ -153,19 +153,4 @@ const CRASH_POINTS = [
   'done:enable',
 ];
 
-describe.each(CRASH_POINTS)('provision --cloud smds killed at %s', (point) => {
-  const bench = new SmdsBench();
-  beforeAll(() => bench.start());
-  afterAll(() => bench.stop());
-
-  it('a rerun finishes the job from the same event', async () => {
-    const crashed = await bench.provision({ LPA_AGENT_TEST_CRASH_AT: point });
-    expect(crashed.code).toBe(-1); // killed by the signal, no exit code
-    const rerun = await bench.provision();
-    const res = result(rerun);
-    expect(res.error).toBeUndefined();
-    expect(rerun.code).toBe(0);
-    expect(res.data.enabled).toBe(true);
-    bench.checkProvisioned();
-  });
-});
+describeCrashResume('provision --cloud smds killed at %s', CRASH_POINTS, 'a rerun finishes the job from the same event', () => new SmdsBench());
