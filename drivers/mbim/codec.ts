@@ -12,6 +12,7 @@
  */
 import { LpaError } from '../../src/errors.js';
 import { toHex } from '../../src/util/hex.js';
+import { HeldBytesReader } from '../wwan/framing.js';
 
 export const MbimType = {
   open: 0x00000001,
@@ -124,21 +125,9 @@ export interface ReadResult {
  * one per read; a pty or socket may merge or split them). Bytes that do not start a plausible
  * header are skipped and reported.
  */
-export class MbimReader {
-  private buf = new Uint8Array(0);
-
-  constructor(private readonly maxFragment = MAX_FRAGMENT) {}
-
-  get pending(): number {
-    return this.buf.length;
-  }
-
-  pendingHex(): string {
-    return toHex(this.buf.subarray(0, 16));
-  }
-
-  reset(): void {
-    this.buf = new Uint8Array(0);
+export class MbimReader extends HeldBytesReader {
+  constructor(private readonly maxFragment = MAX_FRAGMENT) {
+    super();
   }
 
   private plausible(b: Uint8Array, p: number): 'yes' | 'no' | 'more' {
@@ -152,9 +141,7 @@ export class MbimReader {
   }
 
   push(chunk: Uint8Array): ReadResult {
-    const b = new Uint8Array(this.buf.length + chunk.length);
-    b.set(this.buf);
-    b.set(chunk, this.buf.length);
+    const b = this.withHeld(chunk);
     const out: ReadResult = { fragments: [], errors: [] };
     let p = 0;
     while (p < b.length) {
@@ -184,7 +171,7 @@ export class MbimReader {
       });
       p += len;
     }
-    this.buf = b.slice(p);
+    this.hold(b, p);
     return out;
   }
 }

@@ -8,6 +8,7 @@ import type { AtTraceSink } from '../at/trace.js';
 import { LpaError } from '../../src/errors.js';
 import { toHex } from '../../src/util/hex.js';
 import type { ByteLink } from '../wwan/link.js';
+import { noAnswerError } from '../wwan/framing.js';
 import { RequestTable } from '../wwan/requests.js';
 import { DEFAULT_MAX_CONTROL_TRANSFER, MbimAssembler, MbimReader, MbimType, encodeMbim, type MbimMessage } from './codec.js';
 import { mbimFailure } from './messages.js';
@@ -161,13 +162,7 @@ export class MbimConnection {
   }
 
   private timeoutError(what: string, ms: number): LpaError {
-    const parts = [`${what}: no answer from ${this.opts.label} within ${ms} ms`];
-    if (this.reader.pending > 0) {
-      parts.push(`a message was cut short (${this.reader.pending} bytes received: ${this.reader.pendingHex()}...)`);
-      this.reader.reset();
-    }
-    if (this.lastProblem) parts.push(this.lastProblem);
-    return new LpaError('TRANSPORT_TIMEOUT', parts.join('; '), { path: this.opts.label, timeoutMs: ms });
+    return noAnswerError(what, ms, this.opts.label, this.reader, 'message', this.lastProblem);
   }
 
   private receive(bytes: Uint8Array): void {

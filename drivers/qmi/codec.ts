@@ -12,6 +12,7 @@
  */
 import { LpaError } from '../../src/errors.js';
 import { toHex } from '../../src/util/hex.js';
+import { HeldBytesReader } from '../wwan/framing.js';
 
 export const QMUX_MARKER = 0x01;
 
@@ -159,23 +160,9 @@ export interface ReadResult {
  * Splits a byte stream into QMUX frames: whole frames only, several per chunk or one over several
  * chunks. Bytes that cannot start a frame are skipped up to the next marker and reported.
  */
-export class QmuxReader {
-  private buf = new Uint8Array(0);
-
-  /** Bytes of an incomplete frame held back (for "truncated frame" diagnostics). */
-  get pending(): number {
-    return this.buf.length;
-  }
-
-  /** The first bytes held back, hex. */
-  pendingHex(): string {
-    return toHex(this.buf.subarray(0, 16));
-  }
-
+export class QmuxReader extends HeldBytesReader {
   push(chunk: Uint8Array): ReadResult {
-    const merged = new Uint8Array(this.buf.length + chunk.length);
-    merged.set(this.buf);
-    merged.set(chunk, this.buf.length);
+    const merged = this.withHeld(chunk);
     const out: ReadResult = { messages: [], errors: [] };
     let p = 0;
     while (p < merged.length) {
@@ -202,11 +189,7 @@ export class QmuxReader {
       }
       p += len + 1;
     }
-    this.buf = merged.slice(p);
+    this.hold(merged, p);
     return out;
-  }
-
-  reset(): void {
-    this.buf = new Uint8Array(0);
   }
 }

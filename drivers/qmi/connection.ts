@@ -11,6 +11,7 @@ import type { AtTraceSink } from '../at/trace.js';
 import { LpaError } from '../../src/errors.js';
 import { toHex } from '../../src/util/hex.js';
 import type { ByteLink } from '../wwan/link.js';
+import { noAnswerError } from '../wwan/framing.js';
 import { RequestTable } from '../wwan/requests.js';
 import { CTL_FLAG, QmiService, QmuxReader, SERVICE_FLAG, encodeQmi, kindOf, resultOf, type QmiMessage, type QmiTlv } from './codec.js';
 import { qmiFailure } from './errors.js';
@@ -173,13 +174,7 @@ export class QmiConnection {
   }
 
   private timeoutError(what: string, ms: number): LpaError {
-    const parts = [`${what}: no answer from ${this.opts.label} within ${ms} ms`];
-    if (this.reader.pending > 0) {
-      parts.push(`a frame was cut short (${this.reader.pending} bytes received: ${this.reader.pendingHex()}...)`);
-      this.reader.reset();
-    }
-    if (this.lastProblem) parts.push(this.lastProblem);
-    return new LpaError('TRANSPORT_TIMEOUT', parts.join('; '), { path: this.opts.label, timeoutMs: ms });
+    return noAnswerError(what, ms, this.opts.label, this.reader, 'frame', this.lastProblem);
   }
 
   private receive(bytes: Uint8Array): void {
