@@ -7,10 +7,8 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { EuiccTransport, ModuleInfo, TransportOptions } from '../../src/apdu/channel.js';
 import { LpaError, isLpaError } from '../../src/errors.js';
-import { AtTrace } from '../at/trace.js';
-import type { ByteLink } from '../wwan/link.js';
 import { proxyOpenDeadline, type ProxyMode } from '../wwan/proxy.js';
-import { openRoute, throughProxy, wwanTransport } from '../wwan/transport.js';
+import { openTracedRoute, throughProxy, wwanTransport } from '../wwan/transport.js';
 import { CommandType, DEFAULT_MAX_CONTROL_TRANSFER, MIN_MAX_CONTROL_TRANSFER } from './codec.js';
 import { MbimEuiccChannel, type MbimChannelOptions } from './channel.js';
 import { MbimConnection } from './connection.js';
@@ -125,14 +123,7 @@ async function configureProxy(conn: MbimConnection, path: string, deadlineMs: nu
 export async function openMbimTransport(path: string, opts: MbimOpenOptions = {}): Promise<MbimTransport> {
   const viaProxy = throughProxy('mbim-proxy', path, opts);
   const max = opts.maxControlTransfer ?? (viaProxy ? undefined : maxControlTransferOf(path, opts.sysRoot)) ?? DEFAULT_MAX_CONTROL_TRANSFER;
-  const trace = opts.tracePath !== undefined ? await AtTrace.open(opts.tracePath) : undefined;
-  let link: ByteLink;
-  try {
-    link = await openRoute('mbim-proxy', path, viaProxy, opts);
-  } catch (e) {
-    await trace?.close();
-    throw e;
-  }
+  const { link, trace } = await openTracedRoute('mbim-proxy', path, viaProxy, opts);
   const conn = new MbimConnection(link, {
     label: viaProxy ? 'mbim-proxy' : path,
     maxControlTransfer: max,

@@ -7,10 +7,8 @@
 import { resolve } from 'node:path';
 import type { EuiccTransport, ModuleInfo, TransportOptions } from '../../src/apdu/channel.js';
 import { LpaError, isLpaError } from '../../src/errors.js';
-import { AtTrace } from '../at/trace.js';
-import type { ByteLink } from '../wwan/link.js';
 import { proxyOpenDeadline, type ProxyMode } from '../wwan/proxy.js';
-import { openRoute, throughProxy, wwanTransport } from '../wwan/transport.js';
+import { openTracedRoute, throughProxy, wwanTransport } from '../wwan/transport.js';
 import { QmiService, findTlv } from './codec.js';
 import { QmiEuiccChannel, type QmiChannelOptions } from './channel.js';
 import { QmiConnection } from './connection.js';
@@ -111,14 +109,7 @@ function proxyOpenError(path: string, deadlineMs: number, e: unknown): unknown {
 
 export async function openQmiTransport(path: string, opts: QmiOpenOptions = {}): Promise<QmiTransport> {
   const viaProxy = throughProxy('qmi-proxy', path, opts);
-  const trace = opts.tracePath !== undefined ? await AtTrace.open(opts.tracePath) : undefined;
-  let link: ByteLink;
-  try {
-    link = await openRoute('qmi-proxy', path, viaProxy, opts);
-  } catch (e) {
-    await trace?.close();
-    throw e;
-  }
+  const { link, trace } = await openTracedRoute('qmi-proxy', path, viaProxy, opts);
   const conn = new QmiConnection(link, { label: viaProxy ? 'qmi-proxy' : path, ...(opts.requestTimeoutMs ? { timeoutMs: opts.requestTimeoutMs } : {}), ...(trace ? { trace } : {}) });
   const signal = opts.signal ? { signal: opts.signal } : {};
   let channel: QmiEuiccChannel | undefined;

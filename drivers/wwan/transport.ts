@@ -5,7 +5,7 @@
  */
 import type { EuiccTransport, ModuleInfo } from '../../src/apdu/channel.js';
 import { LpaError } from '../../src/errors.js';
-import type { AtTraceSink } from '../at/trace.js';
+import { AtTrace, type AtTraceSink } from '../at/trace.js';
 import { openDeviceLink } from './device.js';
 import type { ByteLink } from './link.js';
 import { connectProxy, proxyListening, proxyMode, type ProxyMode, type ProxyName } from './proxy.js';
@@ -31,6 +31,17 @@ export function throughProxy(proxy: ProxyName, path: string, opts: RouteOptions)
 export function openRoute(proxy: ProxyName, path: string, viaProxy: boolean, opts: RouteOptions): Promise<ByteLink> {
   if (!viaProxy) return Promise.resolve(openDeviceLink(path));
   return connectProxy(proxy, { ...(opts.socatPath ? { socatPath: opts.socatPath } : {}), ...(opts.bridgeOnly ? { bridgeOnly: true } : {}) });
+}
+
+/** The trace file (when `tracePath`) and the link of the route; the trace is closed again when the link fails. */
+export async function openTracedRoute(proxy: ProxyName, path: string, viaProxy: boolean, opts: RouteOptions & { tracePath?: string }): Promise<{ link: ByteLink; trace: AtTrace | undefined }> {
+  const trace = opts.tracePath !== undefined ? await AtTrace.open(opts.tracePath) : undefined;
+  try {
+    return { link: await openRoute(proxy, path, viaProxy, opts), trace };
+  } catch (e) {
+    await trace?.close();
+    throw e;
+  }
 }
 
 export interface WwanParts<C, K> {
