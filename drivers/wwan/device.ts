@@ -43,6 +43,8 @@ function openError(path: string, e: NodeJS.ErrnoException): LpaError {
   }
 }
 
+const MEMORY_DEVICES_MAJOR = 1;
+
 export interface DeviceLinkOptions {
   /** Skip the pipe handle and poll (tests of the fallback). */
   forcePolling?: boolean;
@@ -57,8 +59,14 @@ export function openDeviceLink(path: string, opts: DeviceLinkOptions = {}): Byte
     throw openError(path, e as NodeJS.ErrnoException);
   }
   try {
-    if (!fstatSync(fd).isCharacterDevice()) {
+    const st = fstatSync(fd);
+    if (!st.isCharacterDevice()) {
       throw new LpaError('PORT_IO', `${path} is not a character device (expected /dev/cdc-wdmN or /dev/wwanNmbimN)`, { path });
+    }
+    // Linux major 1 = the memory devices (/dev/null, /dev/zero, /dev/random, ...): epoll refuses
+    // them, which libuv answers by aborting the process
+    if (Math.floor(st.rdev / 256) % 4096 === MEMORY_DEVICES_MAJOR) {
+      throw new LpaError('PORT_IO', `${path} is one of the kernel memory devices (/dev/null, /dev/zero, ...), not a QMI or MBIM port (expected /dev/cdc-wdmN or /dev/wwanNmbimN)`, { path });
     }
   } catch (e) {
     closeSync(fd);

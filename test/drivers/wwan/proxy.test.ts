@@ -86,4 +86,10 @@ describe('device file link', () => {
     }
     expect((err as Error).message).toMatch(/not a character device/);
   });
+
+  it('refuses /dev/null and /dev/zero (epoll cannot watch them: libuv would abort the process)', () => {
+    for (const path of ['/dev/null', '/dev/zero']) {
+      expect(() => openDeviceLink(path)).toThrow(expect.objectContaining({ code: 'PORT_IO', message: `${path} is one of the kernel memory devices (/dev/null, /dev/zero, ...), not a QMI or MBIM port (expected /dev/cdc-wdmN or /dev/wwanNmbimN)` }));
+    }
+  });
 });
